@@ -1,0 +1,39 @@
+# Jiangxue: the two commands of the README, and the steps they share.
+#   make run   install everything, load the demo, serve on http://127.0.0.1:8000
+#   make test  install everything, run the whole test suite
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@"' apt-install
+
+.PHONY: run test setup system-deps test-system-deps python-deps messages
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup test-system-deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: system-deps python-deps messages
+
+system-deps:
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v msgfmt >/dev/null \
+		|| $(APT_INSTALL) ffmpeg gettext
+
+test-system-deps:
+	@[ -x /usr/bin/chromium ] || $(APT_INSTALL) chromium fonts-noto-cjk
+
+python-deps: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+messages: python-deps
+	$(PY) manage.py compilemessages --ignore '.venv' -v 0
