@@ -12,3 +12,9 @@ def exception_handler(exc, context):
 
         return Response({"detail": str(exc.message), **exc.extra}, status=400)
     return drf_exception_handler(exc, context)
+
+
+def public_api_endpoints(endpoints, **kwargs):
+    """drf-spectacular preprocessing hook: describe our public API only, not
+    the Wagtail admin's internal API that shares the URLconf."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]

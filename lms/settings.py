@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "匠学 — online vocational training for industrial workers",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["lms.api.public_api_endpoints"],
 }
 
 # ------------------------------------------------------------------------------
