@@ -245,17 +245,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "profile"
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
+# Either a mobile number or an e-mail address, or both: neither is required on
+# its own, and lms.forms.WorkerSignupForm insists on one of them. allauth's
+# account.W001 assumes one login method is always required, so it is silenced.
 ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
+SILENCED_SYSTEM_CHECKS = ["account.W001"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_PHONE_VERIFICATION_ENABLED = env.bool("ACCOUNT_PHONE_VERIFICATION_ENABLED", default=False)
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_ADAPTER = "lms.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "lms.forms.WorkerSignupForm"}
+ACCOUNT_USER_DISPLAY = "lms.adapters.user_display"
+ACCOUNT_FORMS = {"signup": "lms.forms.WorkerSignupForm", "login": "lms.forms.LoginForm"}
+# Sign-up says plainly when a mobile number, e-mail address or ID number is
+# already registered: "one ID number, one account" cannot be kept silent, and
+# workers with little computer experience need the reason. Guessing is slowed
+# by ACCOUNT_RATE_LIMITS instead.
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Jiangxue"
+# Wagtail's own login form would skip allauth's TOTP step: staff sign in
+# through allauth (lms.middleware also redirects /admin/login/).
+WAGTAILADMIN_LOGIN_URL = "account_login"
 
 # Keys for the resident ID number: a keyed hash for uniqueness and Fernet
 # encryption for the stored value. Derived from SECRET_KEY when unset; set them
