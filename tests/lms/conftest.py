@@ -6,6 +6,7 @@ import pytest
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.test import Client
+from django.utils import translation
 
 
 @pytest.fixture
@@ -13,6 +14,12 @@ def en_client():
     """A browser that asks for English, so messages can be compared with their
     msgids whatever the site's default language."""
     return Client(headers={"accept-language": "en"})
+
+
+def en(text) -> str:
+    """``text`` (a msgid or a lazy translation) as an English-speaking user sees it."""
+    with translation.override("en"):
+        return str(translation.gettext(text) if isinstance(text, str) else text)
 
 
 def totp_code(secret: str) -> str:

@@ -15,14 +15,13 @@ from django.core import mail
 from django.db.models.signals import post_save
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
 
 from lms import identity, services
 from lms.adapters import AccountAdapter
 from lms.middleware import StaffMFARequiredMiddleware, staff_page
 from lms.models import Membership, Organisation, User, WorkerProfile
-from tests.lms.conftest import totp_code
+from tests.lms.conftest import en, totp_code
 from tests.lms.factories import (
     PASSWORD,
     MembershipFactory,
@@ -34,11 +33,6 @@ from tests.lms.factories import (
 pytestmark = pytest.mark.django_db
 
 ID_NUMBER = "11010519491231002X"
-
-
-def en(text) -> str:
-    with translation.override("en"):
-        return str(translation.gettext(text) if isinstance(text, str) else text)
 
 
 def signup_data(**overrides):
