@@ -231,11 +231,12 @@ def organisation_update(
 
 
 def _staff_group(role: str) -> Group:
-    group, created = Group.objects.get_or_create(name=STAFF_ROLE_GROUP_NAMES[role])
-    if created:
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-        )
+    # Other apps may create these groups first (courses sets up "Instructors"
+    # with its page permissions): add admin access either way.
+    group, _created = Group.objects.get_or_create(name=STAFF_ROLE_GROUP_NAMES[role])
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
     return group
 
 
