@@ -13,6 +13,14 @@ from lms import identity, selectors, services
 from lms.exceptions import ApplicationError
 
 
+class NoEchoTextInput(forms.TextInput):
+    """A text box that never sends its value back to the browser: a form shown
+    again after an error does not print the full ID number into the page."""
+
+    def format_value(self, value):
+        return None
+
+
 class IdentityFieldsMixin(forms.Form):
     """Legal name and resident ID number, checked before anything is saved."""
 
@@ -25,7 +33,7 @@ class IdentityFieldsMixin(forms.Form):
         label=_("Resident ID number"),
         max_length=24,
         help_text=_("18 characters. It is stored encrypted and only ever shown masked."),
-        widget=forms.TextInput(
+        widget=NoEchoTextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )

@@ -275,6 +275,8 @@ WAGTAILADMIN_LOGIN_URL = "account_login"
 # explicitly in production so a SECRET_KEY rotation does not orphan identities.
 IDENTITY_HASH_KEY = env("IDENTITY_HASH_KEY", default="")
 IDENTITY_ENCRYPTION_KEYS = env.list("IDENTITY_ENCRYPTION_KEYS", default=[])
+# Error reports leave posted ID numbers out, like passwords.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "lms.identity.IdentityExceptionReporterFilter"
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

@@ -200,3 +200,16 @@ def test_other_numbers_are_not_mainland_mobiles(value):
 def test_mask_phone():
     """Given a normalised mobile number, when masked, then the middle is hidden."""
     assert identity.mask_phone("+8613800138000") == "+86138****8000"
+
+
+def test_error_reports_leave_out_posted_id_numbers(rf):
+    """Given a request that posted an ID number, when an error report collects
+    the POST data, then the number is replaced like a password."""
+    request = rf.post("/accounts/signup/", {"id_number": "11010519491231002X", "email": "a@b.cn"})
+    reporter_filter = identity.IdentityExceptionReporterFilter()
+
+    params = reporter_filter.get_post_parameters(request)
+
+    assert params["id_number"] == reporter_filter.cleansed_substitute
+    assert params["email"] == "a@b.cn"
+    assert request.POST["id_number"] == "11010519491231002X"

@@ -207,7 +207,9 @@ def test_signup_refuses_an_invalid_id_number(en_client, id_number, code):
     assert response.status_code == 200
     message = en(identity.MESSAGES[code])
     assert response.context["form"].errors["id_number"] == [message]
-    assert escape(message) in response.content.decode()
+    content = response.content.decode()
+    assert escape(message) in content
+    assert id_number not in content
     assert_nothing_saved()
 
 
@@ -250,6 +252,7 @@ def test_signup_refuses_a_weak_password(en_client):
         en("This password is too common."),
         en("This password is entirely numeric."),
     ]
+    assert ID_NUMBER not in response.content.decode()
     assert_nothing_saved()
 
 
@@ -461,6 +464,7 @@ def test_profile_identity_refused(en_client, id_number, message):
 
     assert response.status_code == 200
     assert response.context["identity_form"].errors["id_number"] == [en(message)]
+    assert id_number not in response.content.decode()
     assert not WorkerProfile.objects.filter(user=user).exists()
 
 
