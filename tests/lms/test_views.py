@@ -619,3 +619,26 @@ def test_anonymous_admin_request_goes_to_allauth_login(en_client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login") + "?next=")
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "account_email",
+        "account_change_password",
+        "account_logout",
+        "account_reauthenticate",
+        "mfa_index",
+    ],
+)
+def test_allauth_pages_render_in_the_site_layout(en_client, url_name):
+    """Given a logged-in user, when they open allauth's account pages, then each
+    renders inside the site's header and footer."""
+    en_client.force_login(UserFactory())
+
+    response = en_client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'class="site-header"' in content
+    assert 'class="site-footer"' in content
