@@ -7,6 +7,7 @@ Pages are created the way the admin and the demo loader create them:
 from decimal import Decimal
 
 import factory
+from django.test import TestCase
 from wagtail.rich_text import RichText
 
 from courses.models import CoursePage, LessonPage, SkillLevel, TradePage
@@ -55,11 +56,14 @@ class _PageFactory(factory.django.DjangoModelFactory):
         page = model_class(*args, owner=owner, live=publish, **kwargs)
         if instructors is not None:
             page.instructors = instructors
-        parent.add_child(instance=page)
-        revision = page.save_revision(user=owner)
-        if publish:
-            revision.publish()
-            page.refresh_from_db()
+        # Wagtail updates the search index in a task enqueued on commit; tests
+        # run inside a transaction, so run those callbacks here.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            parent.add_child(instance=page)
+            revision = page.save_revision(user=owner)
+            if publish:
+                revision.publish()
+        page.refresh_from_db()
         return page
 
 
