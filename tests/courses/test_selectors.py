@@ -51,9 +51,7 @@ def courses(make_course, welder, electrician, provider):
             summary="Programmable logic controllers for electricians",
             level=SkillLevel.ADVANCED,
         ),
-        "draft": make_course(
-            parent=welder, title="焊工安全（草稿）", slug="draft", publish=False
-        ),
+        "draft": make_course(parent=welder, title="焊工安全（草稿）", slug="draft", publish=False),
     }
 
 
@@ -81,9 +79,7 @@ def slugs(results):
         ("钳工", []),
     ],
 )
-def test_course_search_finds_chinese_inside_longer_text_and_english_words(
-    courses, query, expected
-):
+def test_course_search_finds_chinese_inside_longer_text_and_english_words(courses, query, expected):
     """Given five live courses and a draft, when searching, then the live courses
     containing every character (Chinese) or word (English) are found."""
     assert sorted(slugs(selectors.course_search(query=query))) == sorted(expected)
@@ -151,8 +147,10 @@ def test_featured_courses(courses):
 
 def _catalogue_queries(**filters) -> int:
     def list_cards():
-        for course in selectors.course_search(**filters)[:20]:
+        return [
             (course.provider.name, course.cover_image, course.trade_title, course.url)
+            for course in selectors.course_search(**filters)[:20]
+        ]
 
     list_cards()  # warm the site's root paths cache, as any earlier request does
     with CaptureQueriesContext(connection) as captured:
