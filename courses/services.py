@@ -1,6 +1,9 @@
 """Writes of the courses app. Page content itself is written through Wagtail
 (its page actions: create, revise, submit for moderation, publish); this
-module holds the rest: the instructors' admin access and search upkeep."""
+module holds the rest: the Instructors group's permissions and search upkeep.
+
+Who is in the Instructors group is decided by ``lms.services.membership_grant``
+and ``membership_revoke`` (an instructor membership puts the user in it)."""
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -9,8 +12,9 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 from wagtail.search import index
 
 from courses.models import CatalogueIndexPage, CoursePage, TradePage
-from lms.models import Membership
 
+# The same name as lms.services.STAFF_ROLE_GROUP_NAMES[INSTRUCTOR]; either
+# side may create the group first.
 INSTRUCTORS_GROUP_NAME = "Instructors"
 
 # Instructors write courses and lessons, upload images and PDF work
@@ -56,20 +60,6 @@ def instructor_group_ensure() -> Group:
                 permission=_permission(app_label, model, codename),
             )
     return group
-
-
-@transaction.atomic
-def instructor_access_sync(*, user) -> bool:
-    """Put ``user`` in the Instructors group when they hold an instructor
-    membership, and take them out when they no longer do. Returns whether
-    they are an instructor."""
-    group = instructor_group_ensure()
-    is_instructor = Membership.objects.filter(user=user, role=Membership.Role.INSTRUCTOR).exists()
-    if is_instructor:
-        user.groups.add(group)
-    else:
-        user.groups.remove(group)
-    return is_instructor
 
 
 def trade_courses_reindex(*, trade: TradePage) -> int:

@@ -12,6 +12,7 @@ from wagtail.rich_text import RichText
 
 from courses.models import CoursePage, LessonPage, SkillLevel, TradePage
 from lms.models import Membership, Organisation, User
+from lms.services import membership_grant
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -37,10 +38,10 @@ class ProviderFactory(factory.django.DjangoModelFactory):
 
 
 def instructor_create(*, organisation: Organisation, **user_fields) -> User:
-    """A user with an instructor membership (which puts them in the
-    Instructors group through courses.receivers)."""
+    """A user with an instructor membership, granted as the platform grants it
+    (which puts them in the Instructors group)."""
     user = UserFactory(**user_fields)
-    Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.INSTRUCTOR)
+    membership_grant(user=user, organisation=organisation, role=Membership.Role.INSTRUCTOR)
     return user
 
 

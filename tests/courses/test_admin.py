@@ -7,8 +7,9 @@ from wagtail.models import Page, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from courses.models import CoursePage
-from courses.services import INSTRUCTORS_GROUP_NAME
+from courses.services import INSTRUCTORS_GROUP_NAME, instructor_group_ensure
 from lms.models import Membership
+from lms.services import membership_revoke
 from tests.courses.conftest import staff_login
 
 pytestmark = pytest.mark.django_db
@@ -54,12 +55,20 @@ def course_form(course, **changes) -> dict:
     return nested_form_data(data)
 
 
-def test_instructor_membership_grants_and_revokes_the_instructors_group(provider, instructor_a):
-    """Given an instructor membership, the user is in the Instructors group;
-    when it is removed, so are they."""
+def test_instructor_membership_puts_the_user_in_the_instructors_group(provider, instructor_a):
+    """Given an instructor membership granted by lms.services, the user is in the
+    group that courses set up; when it is revoked, they are out."""
     assert list(instructor_a.groups.values_list("name", flat=True)) == [INSTRUCTORS_GROUP_NAME]
-    Membership.objects.filter(user=instructor_a).delete()
+    membership_revoke(membership=Membership.objects.get(user=instructor_a))
     assert not instructor_a.groups.exists()
+
+
+def test_instructors_group_ensure_is_idempotent(catalogue):
+    """Running it again (every migrate does) adds nothing."""
+    group = instructor_group_ensure()
+    counts = (group.permissions.count(), group.page_permissions.count())
+    assert instructor_group_ensure() == group
+    assert (group.permissions.count(), group.page_permissions.count()) == counts == (1, 1)
 
 
 def test_instructors_group_can_add_pages_in_the_catalogue_but_not_publish(catalogue):
