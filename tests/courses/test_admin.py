@@ -72,6 +72,8 @@ def test_instructors_group_ensure_is_idempotent(catalogue):
 
 
 def test_instructors_group_can_add_pages_in_the_catalogue_but_not_publish(catalogue):
+    """Given the migrations ran, the Instructors group has admin access, *add* (not publish) on the
+    catalogue, and may add and choose images and documents."""
     group = Group.objects.get(name=INSTRUCTORS_GROUP_NAME)
     assert list(group.permissions.values_list("codename", flat=True)) == ["access_admin"]
     assert list(group.page_permissions.values_list("page_id", "permission__codename")) == [
@@ -86,11 +88,14 @@ def test_instructors_group_can_add_pages_in_the_catalogue_but_not_publish(catalo
 
 
 def test_instructor_edits_own_course_and_its_lessons(client_a, courses):
+    """Given A teaches course a, when A opens its and its lesson's edit views, then both open."""
     assert client_a.get(f"/admin/pages/{courses['a'].pk}/edit/").status_code == 200
     assert client_a.get(f"/admin/pages/{courses['a_lesson'].pk}/edit/").status_code == 200
 
 
 def test_instructor_cannot_edit_another_instructors_course_or_lessons(client_a, courses):
+    """Given B teaches course b, when A opens its or its lesson's edit view,
+    then Wagtail refuses."""
     assert is_denied(client_a.get(f"/admin/pages/{courses['b'].pk}/edit/"))
     assert is_denied(client_a.get(f"/admin/pages/{courses['b_lesson'].pk}/edit/"))
 
@@ -109,24 +114,28 @@ def test_instructor_cannot_save_another_instructors_course(client_a, courses):
 
 
 def test_explorer_lists_only_the_instructors_own_courses(client_a, courses, welder):
+    """When A explores the trade, then A's course is listed and B's is not."""
     html = client_a.get(f"/admin/pages/{welder.pk}/").content.decode()
     assert "林师傅的焊接课" in html
     assert "陈师傅的焊接课" not in html
 
 
 def test_explorer_hides_lessons_of_other_courses(client_a, courses):
+    """When A explores B's course, B's lessons are not listed; A's own lessons are."""
     html = client_a.get(f"/admin/pages/{courses['b'].pk}/").content.decode()
     assert "陈的第一课" not in html
     assert "林的第一课" in client_a.get(f"/admin/pages/{courses['a'].pk}/").content.decode()
 
 
 def test_sidebar_page_menu_lists_only_own_courses(client_a, courses, welder):
+    """The sidebar's page menu (admin API, for_explorer) lists only A's course."""
     response = client_a.get("/admin/api/main/pages/", {"child_of": welder.pk, "for_explorer": "1"})
     assert response.status_code == 200
     assert [item["title"] for item in response.json()["items"]] == ["林师傅的焊接课"]
 
 
 def test_superuser_sees_every_course(admin_user_client, courses, welder):
+    """A superuser is not scoped: both courses are listed."""
     html = admin_user_client.get(f"/admin/pages/{welder.pk}/").content.decode()
     assert "林师傅的焊接课" in html and "陈师傅的焊接课" in html
 
@@ -160,11 +169,13 @@ def test_instructor_submits_for_moderation_but_cannot_publish(client_a, courses,
 
 
 def test_instructor_adds_courses_under_trades_but_not_trades(client_a, courses, welder, catalogue):
+    """An instructor may create a course under a trade, but not a trade in the catalogue."""
     assert client_a.get(f"/admin/pages/add/courses/coursepage/{welder.pk}/").status_code == 200
     assert is_denied(client_a.get(f"/admin/pages/add/courses/tradepage/{catalogue.pk}/"))
 
 
 def test_instructor_adds_lessons_only_to_own_courses(client_a, courses):
+    """An instructor may add lessons to the course they teach, not to another's."""
     assert (
         client_a.get(f"/admin/pages/add/courses/lessonpage/{courses['a'].pk}/").status_code == 200
     )

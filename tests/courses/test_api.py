@@ -44,6 +44,7 @@ def titles(response) -> list[str]:
 
 
 def test_trades_list_with_course_counts(client, site, welder):
+    """Given two trades, the list gives each trade's fields, live course count and absolute URL."""
     response = client.get("/api/v1/trades/")
     assert response.status_code == 200
     body = response.json()
@@ -62,10 +63,12 @@ def test_trades_list_with_course_counts(client, site, welder):
 
 
 def test_trades_search(client, site):
+    """Searching trades with one Chinese character finds the trade containing it."""
     assert titles(client.get("/api/v1/trades/", {"q": "电"})) == ["电工"]
 
 
 def test_courses_list_live_courses_as_cards(client, site, welder, provider):
+    """The list holds the live courses in catalogue order (no draft), each as a card."""
     response = client.get("/api/v1/courses/")
     assert response.status_code == 200
     assert titles(response) == ["手工电弧焊入门", "氩弧焊中级实训", "低压电气安装"]
@@ -100,16 +103,19 @@ def test_courses_list_live_courses_as_cards(client, site, welder, provider):
     ],
 )
 def test_courses_filters(client, site, params, expected):
+    """q, trade and level narrow the list; an unknown trade gives an empty list."""
     assert titles(client.get("/api/v1/courses/", params)) == expected
 
 
 def test_courses_bad_filter_is_a_400_with_the_field(client, site):
+    """Given level=9, the answer is 400 naming the level parameter."""
     response = client.get("/api/v1/courses/", {"level": "9"})
     assert response.status_code == 400
     assert list(response.json()) == ["level"]
 
 
 def test_course_detail_with_nested_live_lessons(client, site, instructor_a):
+    """The detail has the expanded description, the instructors and the live lessons in order."""
     arc = site["arc"]
     response = client.get(f"/api/v1/courses/{arc.pk}/")
     assert response.status_code == 200
@@ -133,6 +139,7 @@ def test_course_detail_with_nested_live_lessons(client, site, instructor_a):
 
 
 def test_draft_and_unknown_courses_are_404(client, site):
+    """A draft course and a missing id are both 404."""
     assert client.get(f"/api/v1/courses/{site['draft'].pk}/").status_code == 404
     assert client.get("/api/v1/courses/999999/").status_code == 404
 
@@ -198,6 +205,7 @@ def test_openapi_schema_is_valid_without_warnings(tmp_path):
 
 
 def test_schema_endpoint_serves_the_document(client):
+    """/api/schema/ serves the OpenAPI document with the course endpoints."""
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/courses/{id}/" in response.content

@@ -42,6 +42,7 @@ def test_tree_rules():
 
 
 def test_skill_levels_run_from_entry_5_to_senior_technician_1():
+    """Levels are ordered 5 (entry) to 1 (senior technician), with English labels."""
     assert SkillLevel.values == [5, 4, 3, 2, 1]
     assert str(SkillLevel(5).label) == "Level 5 · Entry worker"
     assert str(SkillLevel(1).label) == "Level 1 · Senior technician"
@@ -57,6 +58,7 @@ def test_skill_levels_run_from_entry_5_to_senior_technician_1():
     ],
 )
 def test_segment_splits_chinese_into_characters_and_keeps_words(text, expected):
+    """Chinese becomes one token per character; words and numbers stay whole; punctuation goes."""
     assert segment(text) == expected
 
 
@@ -119,6 +121,7 @@ def test_course_requires_provider_and_sane_numbers(welder):
 
 
 def test_occupation_code_must_look_like_a_national_code(catalogue):
+    """Given an occupation code that is not of the form 6-18-02-04, the trade does not validate."""
     trade = TradePage(title="焊工", slug="welder", occupation_name="焊工", occupation_code="welder")
     with pytest.raises(ValidationError) as error:
         trade.full_clean()

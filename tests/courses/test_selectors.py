@@ -98,6 +98,7 @@ def test_course_search_ranks_characters_standing_together_first(courses):
 
 
 def test_course_search_filters_by_trade_and_level(courses):
+    """Trade and level filters apply alone and with a query; an unknown trade finds nothing."""
     assert slugs(selectors.course_search(trade_slug="electrician")) == ["wiring", "safety", "plc"]
     assert slugs(selectors.course_search(level=SkillLevel.ENTRY)) == ["arc", "wiring"]
     assert slugs(selectors.course_search(query="安全", trade_slug="welder")) == ["arc"]
@@ -117,6 +118,7 @@ def test_course_search_without_terms_lists_live_courses_in_tree_order(courses):
 
 
 def test_course_cards_carry_their_trade(courses):
+    """A found course carries its trade's title, slug and icon."""
     tig = selectors.course_search(query="氩弧焊")[0]
     assert (tig.trade_title, tig.trade_slug, tig.trade_icon) == ("焊工", "welder", "🔥")
 
@@ -128,6 +130,7 @@ def test_unpublished_course_is_not_found(courses):
 
 
 def test_trade_search_and_list(courses):
+    """Trades are searched by name and code, and listed with their live course counts."""
     assert [t.slug for t in selectors.trade_search(query="电")] == ["electrician"]
     assert [t.slug for t in selectors.trade_search(query="6-31-01-03")] == ["electrician"]
     assert [(t.slug, t.course_count) for t in selectors.trade_list()] == [
@@ -137,11 +140,13 @@ def test_trade_search_and_list(courses):
 
 
 def test_trade_course_list_is_entry_level_first(courses, electrician):
+    """A trade's courses come entry level first, and filter by level."""
     assert slugs(selectors.trade_course_list(trade=electrician)) == ["wiring", "safety", "plc"]
     assert slugs(selectors.trade_course_list(trade=electrician, level=3)) == ["plc"]
 
 
 def test_featured_courses(courses):
+    """Only live featured courses are featured."""
     assert slugs(selectors.course_featured_list()) == ["safety"]
 
 
@@ -172,6 +177,7 @@ def test_catalogue_query_count_does_not_grow_with_courses(make_course, welder, f
 
 
 def test_course_lessons_in_one_query(make_course, make_lesson, welder, django_assert_num_queries):
+    """Given three live lessons and a draft, the live ones are listed in order in one query."""
     course = make_course(parent=welder)
     for n in range(3):
         make_lesson(parent=course, title=f"第{n + 1}课", slug=f"l{n}")

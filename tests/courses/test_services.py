@@ -22,6 +22,7 @@ def test_renaming_a_trade_reindexes_its_courses(make_course, welder, electrician
 
 
 def test_trade_courses_reindex_counts_the_courses(make_course, welder, electrician):
+    """Re-indexing a trade covers its courses (drafts included) and no other trade's."""
     make_course(parent=welder, slug="a")
     make_course(parent=welder, slug="b", publish=False)
     make_course(parent=electrician, slug="c")

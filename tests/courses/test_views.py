@@ -73,6 +73,8 @@ def test_catalogue_url_follows_a_renamed_catalogue(client, site, catalogue):
 
 
 def test_home_page_shows_trades_featured_courses_and_a_search_box(client, site):
+    """The home page lists the trades with course counts, the featured course and a search box to
+    the catalogue."""
     response = client.get("/", headers=EN)
     html = response.content.decode()
     assert response.status_code == 200
@@ -83,6 +85,7 @@ def test_home_page_shows_trades_featured_courses_and_a_search_box(client, site):
 
 
 def test_catalogue_lists_live_courses_with_their_facts(client, site):
+    """Without filters the catalogue shows every live course with trade, level, hours and price."""
     response = client.get("/courses/", headers=EN)
     html = response.content.decode()
     assert card_titles(response) == ["手工电弧焊入门", "氩弧焊中级实训", "低压电气安装"]
@@ -116,6 +119,8 @@ def test_catalogue_search_and_filters(client, site, params, expected):
 
 
 def test_catalogue_marks_the_active_filters_and_keeps_the_query(client, site):
+    """The active trade chip is marked, other chips keep the query, and the search form keeps the
+    trade."""
     html = client.get("/courses/", {"q": "焊", "trade": "welder"}, headers=EN).content.decode()
     assert (
         '<a class="chip active" href="?q=%E7%84%8A&amp;trade=welder" aria-current="true">'
@@ -127,6 +132,7 @@ def test_catalogue_marks_the_active_filters_and_keeps_the_query(client, site):
 
 
 def test_catalogue_paginates_by_20(client, make_course, welder):
+    """Given 25 courses, page 1 has 20 and page 2 the last 5."""
     for n in range(25):
         make_course(parent=welder, title=f"课程{n:02d}", slug=f"c{n:02d}")
     first = client.get("/courses/", headers=EN)
@@ -167,6 +173,7 @@ def test_listing_pages_take_the_same_queries_for_5_or_30_courses(client, make_co
 
 
 def test_trade_page_groups_courses_by_level(client, site):
+    """A trade page groups its courses under level headings, entry first, and filters by level."""
     response = client.get("/courses/welder/", headers=EN)
     html = response.content.decode()
     assert response.status_code == 200
@@ -181,6 +188,7 @@ def test_trade_page_groups_courses_by_level(client, site):
 
 
 def test_course_page_shows_facts_and_live_lessons_in_order(client, site):
+    """A course page shows its facts, instructors, description and its live lessons in order."""
     response = client.get("/courses/welder/arc/", headers=EN)
     html = response.content.decode()
     assert response.status_code == 200
@@ -202,12 +210,14 @@ def test_course_page_shows_facts_and_live_lessons_in_order(client, site):
 
 
 def test_paid_course_shows_its_voucher_price(client, site):
+    """A paid course shows its voucher price; without lessons it says they are coming."""
     html = client.get("/courses/welder/tig/", headers=EN).content.decode()
     assert "<dd>¥380.00 (payable with a training voucher)</dd>" in html
     assert "Lessons are being prepared." in html
 
 
 def test_drafts_are_not_served(client, site):
+    """Draft courses and lessons are 404 to visitors."""
     assert client.get("/courses/welder/draft/").status_code == 404
     assert client.get("/courses/welder/arc/unpublished/").status_code == 404
 
@@ -249,6 +259,7 @@ def test_lesson_page_renders_each_block_with_its_template(client, site, make_les
 
 
 def test_last_lesson_leads_back_to_the_course(client, site):
+    """The last lesson has no next link but leads back to the course."""
     html = client.get("/courses/welder/arc/finish/", headers=EN).content.decode()
     assert '<a href="/courses/welder/arc/">Back to the course</a>' in html
     assert 'rel="next"' not in html
