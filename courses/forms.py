@@ -22,14 +22,9 @@ def level_from_param(value: str | None) -> int | None:
 
 
 class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search courses"),
-        required=False,
-        max_length=QUERY_MAX_LENGTH,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Trade, course or skill, e.g. 焊工")}
-        ),
-    )
+    # The template writes the inputs itself (chips and hidden fields keep the
+    # other filters); the form only parses.
+    q = forms.CharField(label=_("Search courses"), required=False, max_length=QUERY_MAX_LENGTH)
     trade = forms.SlugField(required=False, allow_unicode=True)
     level = forms.TypedChoiceField(
         required=False, choices=SkillLevel.choices, coerce=int, empty_value=None

@@ -263,3 +263,11 @@ def test_last_lesson_leads_back_to_the_course(client, site):
     html = client.get("/courses/welder/arc/finish/", headers=EN).content.decode()
     assert '<a href="/courses/welder/arc/">Back to the course</a>' in html
     assert 'rel="next"' not in html
+
+
+def test_overlong_query_is_cut_to_100_characters(client, site):
+    """Given a 150-character query, the catalogue searches its first 100 characters."""
+    response = client.get("/courses/", {"q": "焊" * 150})
+    assert response.status_code == 200
+    assert response.context["filters"]["query"] == "焊" * 100
+    assert card_titles(response) == ["手工电弧焊入门", "氩弧焊中级实训"]
