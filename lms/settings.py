@@ -324,6 +324,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["lms.api.public_api_endpoints"],
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }
 
 # ------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_courses_list_live_courses_as_cards(client, site, welder, provider):
         "slug": "tig",
         "trade": {"slug": "welder", "title": "焊工"},
         "level": 4,
-        "level_display": "Level 4 · Intermediate worker",
+        "level_display": "四级 · 中级工",
         "study_hours": "24.5",
         "voucher_price": "380.00",
         "is_free": False,

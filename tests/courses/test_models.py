@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
@@ -42,10 +43,14 @@ def test_tree_rules():
 
 
 def test_skill_levels_run_from_entry_5_to_senior_technician_1():
-    """Levels are ordered 5 (entry) to 1 (senior technician), with English labels."""
+    """Levels are ordered 5 (entry) to 1 (senior technician), labelled in
+    Chinese by default and in English when English is asked for."""
     assert SkillLevel.values == [5, 4, 3, 2, 1]
-    assert str(SkillLevel(5).label) == "Level 5 · Entry worker"
-    assert str(SkillLevel(1).label) == "Level 1 · Senior technician"
+    assert str(SkillLevel(5).label) == "五级 · 初级工"
+    assert str(SkillLevel(1).label) == "一级 · 高级技师"
+    with translation.override("en"):
+        assert str(SkillLevel(5).label) == "Level 5 · Entry worker"
+        assert str(SkillLevel(1).label) == "Level 1 · Senior technician"
 
 
 @pytest.mark.parametrize(
