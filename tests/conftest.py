@@ -20,10 +20,10 @@ def pytest_sessionstart(session):
     if db["ENGINE"] != "django.db.backends.postgresql":
         raise pytest.UsageError("The test suite must run on PostgreSQL (DATABASE_URL).")
     if not _reachable(db.get("HOST") or "127.0.0.1", int(db.get("PORT") or 5432)):
-        raise pytest.UsageError("PostgreSQL is not reachable at %s:%s" % (db["HOST"], db["PORT"]))
+        raise pytest.UsageError(f"PostgreSQL is not reachable at {db['HOST']}:{db['PORT']}")
     redis_url = urlparse(settings.REDIS_URL)
     if not _reachable(redis_url.hostname, redis_url.port or 6379):
-        raise pytest.UsageError("Redis is not reachable at %s" % settings.REDIS_URL)
+        raise pytest.UsageError(f"Redis is not reachable at {settings.REDIS_URL}")
 
 
 @pytest.fixture(autouse=True)
