@@ -8,13 +8,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup_django() -> None:
-    """Create the benchmark database if needed, then set Django up and migrate."""
+def setup_django(*, fresh: bool = False) -> None:
+    """Create the benchmark database (anew if ``fresh``), set Django up, migrate."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        if fresh:
+            c.execute("DROP DATABASE IF EXISTS jiangxue_bench WITH (FORCE)")
         if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'jiangxue_bench'").fetchone():
             c.execute("CREATE DATABASE jiangxue_bench")
     import django

@@ -60,12 +60,13 @@ def start_server(port: int, conn_max_age: int) -> subprocess.Popen:
 
 
 def login_logout(base: str, count: int) -> list[float]:
-    """Time `count` login POSTs (each followed by an untimed logout)."""
+    """Time `count` login POSTs with their redirect to the profile (each round
+    then logs out, untimed)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     samples = []
     for _ in range(count):
-        page = opener.open(f"{base}/accounts/login/").read().decode()
+        page = opener.open(f"{base}/accounts/login/", timeout=10).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         body = urllib.parse.urlencode(
             {"csrfmiddlewaretoken": token, "login": EMAIL, "password": PASSWORD}
@@ -74,18 +75,24 @@ def login_logout(base: str, count: int) -> list[float]:
             f"{base}/accounts/login/", data=body, headers={"Referer": f"{base}/accounts/login/"}
         )
         started = time.perf_counter()
-        response = opener.open(request)
+        response = opener.open(request, timeout=10)
         samples.append(time.perf_counter() - started)
         assert "/accounts/login/" not in response.url, "login failed"
-        page = opener.open(f"{base}/profile/").read().decode()
+        # Read and close every response: an open one stalls the sync worker.
+        response.read()
+        response.close()
+        page = opener.open(f"{base}/profile/", timeout=10).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        opener.open(
+        logout = opener.open(
             urllib.request.Request(
                 f"{base}/accounts/logout/",
                 data=urllib.parse.urlencode({"csrfmiddlewaretoken": token}).encode(),
                 headers={"Referer": f"{base}/profile/"},
-            )
+            ),
+            timeout=10,
         )
+        logout.read()
+        logout.close()
     return samples
 
 
