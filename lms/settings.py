@@ -129,8 +129,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# Persistent connections: a new connection per request is several times slower
-# on a write path (docs/performance.md).
+# Persistent connections: a new connection per request made a login 1.5×
+# slower on this machine (docs/performance.md, bench/connections.py).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
