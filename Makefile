@@ -25,7 +25,8 @@ system-deps:
 		|| $(APT_INSTALL) ffmpeg gettext
 
 test-system-deps:
-	@[ -x /usr/bin/chromium ] || $(APT_INSTALL) chromium fonts-noto-cjk
+	@[ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
+		|| $(APT_INSTALL) chromium fonts-noto-cjk
 
 python-deps: $(VENV)/.installed
 
