@@ -19,6 +19,7 @@ test: setup test-system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: system-deps python-deps messages
+	@mkdir -p var/static var/media
 
 system-deps:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v msgfmt >/dev/null \
