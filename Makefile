@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@"' apt-install
 
-.PHONY: run test setup system-deps test-system-deps python-deps messages
+.PHONY: run test setup system-deps test-system-deps python-deps messages js-deps
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -18,7 +18,7 @@ run: setup
 test: setup test-system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-setup: system-deps python-deps messages
+setup: system-deps python-deps messages js-deps
 	@mkdir -p var/static var/media
 
 system-deps:
@@ -35,6 +35,22 @@ $(VENV)/.installed: pyproject.toml
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+# hls.js comes from npm (exact version in package-lock.json) and is served as a
+# static file; the copy under media_pipeline/static is generated, not committed.
+HLS_VENDOR := media_pipeline/static/media_pipeline/vendor
+
+js-deps: $(HLS_VENDOR)/hls.min.js
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(HLS_VENDOR)/hls.min.js: node_modules/.installed
+	@mkdir -p $(HLS_VENDOR)
+	cp node_modules/hls.js/dist/hls.min.js node_modules/hls.js/dist/hls.min.js.map $(HLS_VENDOR)/
+	cp node_modules/hls.js/LICENSE $(HLS_VENDOR)/hls.js.LICENSE
 	touch $@
 
 messages: python-deps
