@@ -139,3 +139,61 @@ class Caption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} {self.language}"
+
+
+class Upload(models.Model):
+    """One upload of a source file for an asset, in S3 (presigned multipart,
+    straight from the browser) or local (chunked to a temporary file) mode.
+
+    The primary key is a random UUID: it names the upload in URLs and its
+    temporary file, so it is not guessable. ``multipart_id`` is S3's own
+    UploadId (empty in local mode).
+    """
+
+    class Mode(models.TextChoices):
+        S3 = "s3", "S3"
+        LOCAL = "local", _("Local")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Uploading")
+        COMPLETE = "complete", _("Complete")
+        ABORTED = "aborted", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    asset = models.ForeignKey(
+        VideoAsset, on_delete=models.CASCADE, related_name="uploads", verbose_name=_("video")
+    )
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    key = models.CharField(_("storage key"), max_length=500)
+    multipart_id = models.CharField(max_length=1024, blank=True)
+    filename = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.BigIntegerField(_("size in bytes"))
+    part_size = models.PositiveIntegerField(_("part size in bytes"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="upload_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def part_count(self) -> int:
+        return -(-self.size // self.part_size)
