@@ -355,3 +355,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ------------------------------------------------------------------------------
+# Media pipeline
+# ------------------------------------------------------------------------------
+# Sources longer than this (seconds) are refused after probing.
+MEDIA_PIPELINE_MAX_DURATION = env.int("MEDIA_PIPELINE_MAX_DURATION", default=4 * 3600)
+MEDIA_PIPELINE_MAX_UPLOAD_BYTES = env.int("MEDIA_PIPELINE_MAX_UPLOAD_BYTES", default=8 * 2**30)
+# (short side in pixels, video bits per second); a source is never upscaled.
+MEDIA_PIPELINE_LADDER = [(360, 800_000), (540, 1_400_000), (720, 2_800_000), (1080, 5_000_000)]
+MEDIA_PIPELINE_SEGMENT_SECONDS = 4
+# ffmpeg -threads; 0 lets ffmpeg use every core (one transcode per worker).
+MEDIA_PIPELINE_FFMPEG_THREADS = env.int("MEDIA_PIPELINE_FFMPEG_THREADS", default=0)
