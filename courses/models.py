@@ -341,9 +341,20 @@ class LessonPage(Page):
         default=0,
         help_text=_("Estimated time to read or watch the lesson."),
     )
+    # The lesson keeps pointing at the same asset while a new upload is
+    # processed; the player always shows the asset's last published ladder.
+    video = models.ForeignKey(
+        "media_pipeline.VideoAsset",
+        verbose_name=_("video"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
+        FieldPanel("video"),
         FieldPanel("duration_minutes"),
         FieldPanel("body"),
         FieldPanel("attachments"),
@@ -373,6 +384,7 @@ class LessonPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from courses import selectors
+        from media_pipeline.selectors import asset_playback_get
 
         context = super().get_context(request, *args, **kwargs)
         course = selectors.lesson_course_get(lesson=self)
@@ -381,6 +393,7 @@ class LessonPage(Page):
         context.update(
             course=course,
             lessons=lessons,
+            playback=asset_playback_get(asset=self.video) if self.video_id else None,
             position=None if position is None else position + 1,
             previous_lesson=lessons[position - 1] if position else None,
             next_lesson=(

@@ -17,6 +17,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("courses.api_urls")),
+    path("media/hls/", include("media_pipeline.urls")),
     path("", include("courses.urls")),
 ]
 
