@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("profile/", views.profile, name="profile"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/media/", include("media_pipeline.api_urls")),
     path("api/v1/", include("courses.api_urls")),
     path("media/hls/", include("media_pipeline.urls")),
     path("", include("courses.urls")),
