@@ -367,3 +367,14 @@ MEDIA_PIPELINE_LADDER = [(360, 800_000), (540, 1_400_000), (720, 2_800_000), (10
 MEDIA_PIPELINE_SEGMENT_SECONDS = 4
 # ffmpeg -threads; 0 lets ffmpeg use every core (one transcode per worker).
 MEDIA_PIPELINE_FFMPEG_THREADS = env.int("MEDIA_PIPELINE_FFMPEG_THREADS", default=0)
+
+# ------------------------------------------------------------------------------
+# Media uploads
+# ------------------------------------------------------------------------------
+# S3 mode: presigned multipart part size (S3's minimum is 5 MiB; grown
+# automatically to stay within 10 000 parts). Local mode: chunk size the
+# browser PUTs. The limit on the whole file is MEDIA_PIPELINE_MAX_UPLOAD_BYTES.
+MEDIA_PIPELINE_UPLOAD_PART_SIZE = env.int("MEDIA_PIPELINE_UPLOAD_PART_SIZE", default=16 * 2**20)
+MEDIA_PIPELINE_UPLOAD_CHUNK_SIZE = env.int("MEDIA_PIPELINE_UPLOAD_CHUNK_SIZE", default=8 * 2**20)
+# Lifetime (s) of a presigned part URL.
+MEDIA_PIPELINE_UPLOAD_URL_EXPIRES = env.int("MEDIA_PIPELINE_UPLOAD_URL_EXPIRES", default=3600)
