@@ -259,7 +259,11 @@ def sprite_for(out_path: Path, *, duration: float, width: int, height: int, inte
 
 def _sprite_output(stream, sprite: Sprite):
     stream = (
-        stream.filter("fps", fps=f"1/{sprite.interval}", round="down")
+        # The first frame, then one every ``interval`` seconds; unlike the fps
+        # filter this also gives the one tile of a clip shorter than the interval.
+        stream.filter(
+            "select", f"isnan(prev_selected_t)+gte(t-prev_selected_t,{sprite.interval}-0.001)"
+        )
         .filter("scale", sprite.tile_width, sprite.tile_height)
         .filter("tile", f"{sprite.columns}x{sprite.rows}")
     )

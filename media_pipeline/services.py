@@ -199,6 +199,13 @@ def _upload_tree(folder: Path, prefix: str) -> list[str]:
 def _delete_prefix(prefix: str) -> None:
     """Best-effort removal of everything under ``prefix``."""
     try:
+        local = default_storage.path(prefix)
+    except NotImplementedError:
+        local = None
+    if local:  # local disk: folders too, which the storage API cannot remove
+        shutil.rmtree(local, ignore_errors=True)
+        return
+    try:
         dirs, files = default_storage.listdir(prefix)
         for name in files:
             default_storage.delete(prefix + name)
