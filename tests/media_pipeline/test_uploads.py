@@ -6,6 +6,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from django.urls import reverse
 
@@ -276,3 +277,68 @@ def test_asset_status_endpoint_reports_progress_and_reason(instructor_client, lo
         "Not a video.",
     )
     assert Client().get(reverse("media-asset-status", args=[body["asset_id"]])).status_code == 403
+
+
+# --------------------------------------------------------------------------
+# Admin: the Videos listing and the upload page
+# --------------------------------------------------------------------------
+
+
+def admin_client(user) -> Client:
+    """``user`` signed in with TOTP set up, as staff must be to open the admin."""
+    TOTP.activate(user, generate_totp_secret())
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(user)
+    return client
+
+
+def test_videos_listing_shows_status_progress_and_failure_reason(instructor, local_media):
+    VideoAsset.objects.create(
+        title="Butt weld", status=VideoAsset.Status.TRANSCODING, progress=42, duration=61.5
+    )
+    VideoAsset.objects.create(
+        title="Fillet weld", status=VideoAsset.Status.FAILED, failure_reason="No video stream."
+    )
+
+    response = admin_client(instructor).get(
+        reverse("wagtailsnippets_media_pipeline_videoasset:list")
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("Butt weld", "Processing", "42", "61.5", "Fillet weld", "No video stream."):
+        assert text in html
+    upload_url = reverse("wagtailsnippets_media_pipeline_videoasset:add")
+    assert upload_url in html
+
+
+def test_upload_page_has_a_progress_bar_driven_by_upload_js(instructor, local_media):
+    response = admin_client(instructor).get(
+        reverse("wagtailsnippets_media_pipeline_videoasset:add")
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<progress" in html
+    assert 'type="file"' in html
+    assert "media_pipeline/upload.js" in html
+    assert f'data-uploads-url="{reverse("media-upload-list")}"' in html
+    assert "Upload a video" in html
+
+
+def test_upload_page_can_replace_the_file_of_a_video(instructor, local_media):
+    asset = VideoAsset.objects.create(title="Butt weld", created_by=instructor)
+
+    response = admin_client(instructor).get(
+        reverse("wagtailsnippets_media_pipeline_videoasset:add") + f"?asset={asset.pk}"
+    )
+
+    html = response.content.decode()
+    assert f'data-asset-id="{asset.pk}"' in html
+    assert "Replace the video file" in html
+
+
+def test_staff_who_do_not_teach_cannot_open_the_upload_page(auditor, local_media):
+    response = admin_client(auditor).get(reverse("wagtailsnippets_media_pipeline_videoasset:add"))
+
+    assert response.status_code in (302, 403)
