@@ -10,6 +10,8 @@ from django.urls import reverse
 from media_pipeline import s3
 from media_pipeline.models import Upload, VideoAsset
 
+from . import clips
+
 MiB = 1024 * 1024
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +194,31 @@ def test_part_size_grows_to_stay_within_ten_thousand_parts(s3_settings):
     assert -(-size // _s3_part_size(size)) <= 10_000
     s3_settings.MEDIA_PIPELINE_UPLOAD_PART_SIZE = MiB
     assert _s3_part_size(100 * MiB) == 5 * MiB
+
+
+def test_a_real_clip_uploaded_to_s3_is_processed_and_published(
+    instructor_client, s3_bucket, django_capture_on_commit_callbacks
+):
+    """The whole S3 journey: a small real clip goes to the bucket through a
+    presigned part, completing the upload queues the pipeline, and the ladder
+    is published in the same bucket."""
+    client, bucket = s3_bucket
+    data = clips.cached("320x240.mp4", width=320, height=240).read_bytes()
+    body = start(instructor_client, size=len(data)).json()
+    assert body["part_count"] == 1
+    http_put(sign(instructor_client, body["upload_id"], 1), data)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = instructor_client.post(
+            reverse("media-upload-complete", args=[body["upload_id"]]),
+            {},
+            content_type="application/json",
+        )
+
+    assert response.status_code == 200, response.content
+    asset = VideoAsset.objects.get(pk=body["asset_id"])
+    assert (asset.status, asset.progress, asset.failure_reason) == ("ready", 100, "")
+    assert (asset.width, asset.height) == (320, 240)
+    master = client.get_object(Bucket=bucket, Key=asset.published_prefix + "master.m3u8")
+    assert b"#EXTM3U" in master["Body"].read()
+    assert client.head_object(Bucket=bucket, Key=asset.source)["ContentLength"] == len(data)
