@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,7 +28,18 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make between browser steps are still plain synchronous calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    serialized = {
+        db.alias: db._test_serialized_contents
+        for db in connections.all()
+        if hasattr(db, "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        # Playwright's event loop gives this thread a new context and with it
+        # new connection wrappers (asgiref Local). Without the database
+        # contents serialized at setup, `serialized_rollback` would restore
+        # nothing after the first browser test (no root page, no catalogue).
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
