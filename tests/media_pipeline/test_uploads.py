@@ -342,3 +342,14 @@ def test_staff_who_do_not_teach_cannot_open_the_upload_page(auditor, local_media
     response = admin_client(auditor).get(reverse("wagtailsnippets_media_pipeline_videoasset:add"))
 
     assert response.status_code in (302, 403)
+
+
+def test_the_reason_is_in_chinese_by_default(instructor_client, local_media):
+    response = instructor_client.post(
+        reverse("media-upload-list"),
+        {"title": "t", "filename": "a.mp4", "size": 0},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "文件是空的。"
