@@ -31,6 +31,13 @@ from .models import Caption, Rendition, VideoAsset
 logger = logging.getLogger(__name__)
 
 COPY_CHUNK = 8 * 1024 * 1024
+# Content types of the outputs, stored with each object (S3 serves them back).
+CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".jpg": "image/jpeg",
+}
 SPRITE_INTERVAL = 10
 ACTIVE = (
     VideoAsset.Status.QUEUED,
@@ -187,7 +194,9 @@ def _upload_tree(folder: Path, prefix: str) -> list[str]:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             key = prefix + path.relative_to(folder).as_posix()
             with path.open("rb") as f:
-                saved = default_storage.save(key, File(f, name=path.name))
+                content = File(f, name=path.name)
+                content.content_type = CONTENT_TYPES.get(path.suffix)
+                saved = default_storage.save(key, content)
             if saved != key:  # a fresh prefix has no collisions; refuse to guess
                 raise TransientError(f"storage renamed {key} to {saved}")
             keys.append(key)

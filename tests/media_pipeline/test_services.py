@@ -350,3 +350,25 @@ def test_publishing_keeps_the_previous_ladder_and_prunes_older_ones(
         versions.append(asset.published_version)
 
     assert sorted(default_storage.listdir(f"hls/{asset.pk}/")[0]) == sorted(versions[1:])
+
+
+def test_processing_on_s3_storage(s3_bucket, django_capture_on_commit_callbacks):
+    """On S3 (moto's server over HTTP) the source is downloaded to a temporary
+    file and every output is uploaded with its content type."""
+    client, bucket = s3_bucket
+    asset = services.asset_create(title="S3")
+    key = _store_file("sources/s3.mp4", clips.cached("320x240.mp4", width=320, height=240))
+
+    asset = _attach(asset, key, django_capture_on_commit_callbacks)
+
+    assert asset.status == "ready", asset.failure_reason
+    prefix = asset.published_prefix
+    listed = client.list_objects_v2(Bucket=bucket, Prefix=prefix)["Contents"]
+    names = sorted(o["Key"].removeprefix(prefix) for o in listed)
+    assert names[:3] == ["240p/index.m3u8", "240p/seg_00000.ts", "master.m3u8"]
+    assert {"poster.jpg", "thumbnails.jpg", "thumbnails.vtt"} <= set(names)
+    head = client.head_object(Bucket=bucket, Key=prefix + "master.m3u8")
+    assert head["ContentType"] == "application/vnd.apple.mpegurl"
+    head = client.head_object(Bucket=bucket, Key=prefix + "240p/seg_00000.ts")
+    assert head["ContentType"] == "video/mp2t"
+    assert default_storage.exists(key)
