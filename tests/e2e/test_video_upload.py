@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from lms.models import Membership
 from media_pipeline.models import Upload, VideoAsset
 from tests.lms.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.media_pipeline import conftest as media_fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -80,3 +81,33 @@ def test_instructor_uploads_a_video_and_sees_it_ready(signed_in_page, live_serve
     assert upload.status == Upload.Status.COMPLETE
     assert upload.part_count >= 4
     assert len(dropped) == 3
+
+
+# moto's S3 server and the S3 storage settings of the media pipeline tests.
+moto_endpoint = media_fixtures.moto_endpoint
+s3_settings = media_fixtures.s3_settings
+
+
+def test_in_s3_mode_the_browser_uploads_parts_straight_to_the_bucket(
+    signed_in_page, live_server, s3_settings, clip
+):
+    """With S3 storage, upload.js PUTs the file to presigned URLs of the bucket
+    (moto's server, another origin), completes, and the video is processed."""
+    page = signed_in_page
+    to_bucket = []
+    page.on(
+        "request",
+        lambda request: request.method == "PUT" and to_bucket.append(request.url),
+    )
+    page.goto(live_server.url + reverse("wagtailsnippets_media_pipeline_videoasset:add"))
+    page.fill("#id_video_title", "S3 演示")
+    page.set_input_files("#id_video_file", str(clip))
+    page.click("[data-upload-start]")
+
+    expect(page.locator("[data-upload-message]")).to_have_text("视频已就绪。", timeout=60_000)
+    endpoint = s3_settings.STORAGES["default"]["OPTIONS"]["endpoint_url"]
+    assert len(to_bucket) == 1
+    assert to_bucket[0].startswith(endpoint + "/")
+    asset = VideoAsset.objects.get()
+    assert (asset.status, asset.source_size) == ("ready", clip.stat().st_size)
+    assert Upload.objects.get().mode == Upload.Mode.S3
