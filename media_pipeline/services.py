@@ -316,6 +316,8 @@ def _build(asset: VideoAsset, job: int, out: Path) -> list[ffmpeg.Rung]:
                 fps=facts.fps,
                 sprite=sprite,
                 on_progress=progress,
+                video_stream=str(facts.video_index),
+                audio_stream=str(facts.audio_index) if facts.has_audio else "a",
             )
             ffmpeg.write_sprite_vtt(sprite, out / "thumbnails.vtt", facts.duration)
             ffmpeg.poster(path, out / "poster.jpg", at_seconds=min(3.0, facts.duration / 3))

@@ -69,3 +69,13 @@ def cached(name: str, **options) -> Path:
     if not path.exists():
         video(path, **options)
     return path
+
+
+def with_cover_art(source: Path, path: Path) -> Path:
+    """``source`` with a cover picture as its *first* video stream."""
+    cover = png(Path(path).with_suffix(".png"))
+    _run(
+        "-i", str(cover), "-i", str(source), "-map", "0", "-map", "1", "-c", "copy",
+        "-disposition:v:0", "attached_pic", str(path),
+    )  # fmt: skip
+    return Path(path)

@@ -378,3 +378,25 @@ def test_captions_are_listed_in_the_master_playlist(tmp_path):
         "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:126000,LOCAL:00:00:00.000\n\n"
         "00:00:01.000 --> 00:00:02.000\n你好\n"
     )
+
+
+def test_cover_art_is_not_taken_for_the_video(tmp_path):
+    src = clips.with_cover_art(
+        clips.cached("320x240.mp4", width=320, height=240), tmp_path / "cover.mp4"
+    )
+    facts = ffmpeg.probe(src)
+
+    ffmpeg.transcode_hls(
+        src,
+        tmp_path / "out",
+        ffmpeg.ladder_for(facts.display_width, facts.display_height),
+        duration=facts.duration,
+        video_stream=str(facts.video_index),
+        audio_stream=str(facts.audio_index),
+    )
+
+    streams = _streams(src)
+    assert streams[facts.video_index]["codec_name"] == "h264"  # the MP4 muxer moves
+    assert [s["codec_name"] for s in streams].count("png") == 1  # the cover last
+    assert (facts.video_codec, facts.width, facts.height) == ("h264", 320, 240)
+    assert _video_size(tmp_path / "out" / "240p" / "seg_00000.ts") == (320, 240)
