@@ -157,8 +157,8 @@ class UploadChunkView(_UploadView):
         try:
             offset = uploads.upload_chunk_write(
                 upload=upload,
-                # The Django request itself: a file-like, length-limited stream.
-                stream=request._request,
+                # The raw body, length-limited by Django; never request.data.
+                stream=request.stream,
                 start=start,
                 length=length,
                 total=total,

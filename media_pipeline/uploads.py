@@ -181,11 +181,14 @@ def upload_start(
             created_by=user,
         )
         if use_s3:
-            # Outside S3 nothing to undo if the row fails; inside, a dangling
-            # multipart upload is removed by the bucket's lifecycle rule.
             upload.multipart_id = s3.multipart_create(key, upload.content_type)
-        upload.full_clean()
-        upload.save()
+        try:
+            upload.full_clean()
+            upload.save()
+        except Exception:
+            if use_s3:
+                s3.multipart_abort(key, upload.multipart_id)
+            raise
     return upload
 
 
@@ -257,6 +260,17 @@ def upload_complete(*, upload: Upload, parts: list[dict] | None = None) -> Uploa
     if missing:
         raise ApplicationError(
             _("Some parts have not been uploaded yet."), {"missing_parts": missing[:100]}
+        )
+    # A part of the wrong size (a cut-off body) is sent again, not joined.
+    last_size = upload.size - (upload.part_count - 1) * upload.part_size
+    wrong = [
+        n
+        for n in expected
+        if stored[n]["size"] != (last_size if n == upload.part_count else upload.part_size)
+    ]
+    if wrong:
+        raise ApplicationError(
+            _("Some parts are incomplete. Upload them again."), {"missing_parts": wrong[:100]}
         )
     for part in parts or []:
         number = int(part.get("part_number", 0))

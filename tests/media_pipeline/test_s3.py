@@ -142,28 +142,33 @@ def test_complete_with_a_missing_part_is_refused_and_attaches_nothing(
     assert client.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
 
 
-def test_complete_with_a_short_file_fails_the_upload_and_says_why(
+def test_a_cut_off_part_is_sent_again_before_the_upload_completes(
     instructor_client, small_parts, s3_bucket
 ):
-    """A browser that declared more bytes than it sent cannot attach a
-    truncated source: the object is removed and the new asset says why."""
+    """A part whose body was cut short is refused at completion (nothing is
+    joined or attached); once it is sent again in full, the upload completes."""
     client, bucket = s3_bucket
-    body = start(instructor_client, size=5 * MiB + 10).json()
-    http_put(sign(instructor_client, body["upload_id"], 1), os.urandom(5 * MiB))
-    http_put(sign(instructor_client, body["upload_id"], 2), b"short")
+    data = os.urandom(5 * MiB + 10)
+    body = start(instructor_client, size=len(data)).json()
+    complete_url = reverse("media-upload-complete", args=[body["upload_id"]])
+    http_put(sign(instructor_client, body["upload_id"], 1), data[: 5 * MiB])
+    http_put(sign(instructor_client, body["upload_id"], 2), data[5 * MiB : 5 * MiB + 5])
 
-    response = instructor_client.post(
-        reverse("media-upload-complete", args=[body["upload_id"]]),
-        {},
-        content_type="application/json",
-    )
+    response = instructor_client.post(complete_url, {}, content_type="application/json")
 
     assert response.status_code == 400
+    assert response.json()["missing_parts"] == [2]
     asset = VideoAsset.objects.get(pk=body["asset_id"])
-    assert asset.status == VideoAsset.Status.FAILED
-    assert asset.source == ""
-    assert asset.failure_reason
-    assert Upload.objects.get(pk=body["upload_id"]).status == Upload.Status.FAILED
+    assert (asset.status, asset.source, asset.job) == (VideoAsset.Status.UPLOADING, "", 0)
+    assert client.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+
+    http_put(sign(instructor_client, body["upload_id"], 2), data[5 * MiB :])
+    response = instructor_client.post(complete_url, {}, content_type="application/json")
+
+    assert response.status_code == 200
+    upload = Upload.objects.get(pk=body["upload_id"])
+    assert client.get_object(Bucket=bucket, Key=upload.key)["Body"].read() == data
+    assert VideoAsset.objects.get(pk=body["asset_id"]).status == VideoAsset.Status.QUEUED
 
 
 def test_sign_refuses_part_numbers_outside_the_file(instructor_client, small_parts, s3_bucket):
