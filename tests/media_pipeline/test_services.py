@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from media_pipeline import services
@@ -372,3 +373,30 @@ def test_processing_on_s3_storage(s3_bucket, django_capture_on_commit_callbacks)
     head = client.head_object(Bucket=bucket, Key=prefix + "240p/seg_00000.ts")
     assert head["ContentType"] == "video/mp2t"
     assert default_storage.exists(key)
+
+
+class _NewUploadDuringSave(FileSystemStorage):
+    """Local storage where a new upload of the asset lands while the ladder
+    is being stored (the running job is overtaken)."""
+
+    def _save(self, name, content):
+        if name.startswith("hls/") and name.endswith("master.m3u8"):
+            VideoAsset.objects.update(job=F("job") + 1, status=VideoAsset.Status.QUEUED)
+        return super()._save(name, content)
+
+
+def test_a_job_overtaken_by_a_newer_one_publishes_nothing(
+    settings, django_capture_on_commit_callbacks
+):
+    asset = _published_asset()
+    key = _store_file("sources/ok.mp4", clips.cached("320x240.mp4", width=320, height=240))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}._NewUploadDuringSave"},
+    }
+
+    asset = _attach(asset, key, django_capture_on_commit_callbacks)
+
+    assert (asset.job, asset.status, asset.published_version) == (2, "queued", "v0")
+    assert list(asset.renditions.values_list("version", flat=True)) == ["v0"]
+    assert default_storage.listdir(f"hls/{asset.pk}/") == ([], [])
