@@ -11,6 +11,7 @@ import re
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
@@ -49,6 +50,51 @@ class UploadCompleteSerializer(serializers.Serializer):
     parts = PartSerializer(many=True, required=False)
 
 
+class PartStatusSerializer(serializers.Serializer):
+    part_number = serializers.IntegerField()
+    etag = serializers.CharField()
+    size = serializers.IntegerField()
+
+
+class UploadSerializer(serializers.Serializer):
+    upload_id = serializers.UUIDField()
+    asset_id = serializers.IntegerField()
+    mode = serializers.ChoiceField(choices=Upload.Mode.choices)
+    status = serializers.CharField(help_text="active, complete, aborted or failed")
+    size = serializers.IntegerField()
+    part_size = serializers.IntegerField()
+    part_count = serializers.IntegerField()
+    offset = serializers.IntegerField(help_text="Local mode: bytes stored so far.")
+    parts = PartStatusSerializer(many=True, help_text="S3 mode: parts stored so far.")
+
+
+class PartUrlSerializer(serializers.Serializer):
+    part_number = serializers.IntegerField()
+    url = serializers.URLField()
+
+
+class ChunkResultSerializer(serializers.Serializer):
+    offset = serializers.IntegerField()
+    status = serializers.CharField(help_text="active, complete, aborted or failed")
+
+
+class CompleteResultSerializer(serializers.Serializer):
+    upload_id = serializers.UUIDField()
+    asset_id = serializers.IntegerField()
+    status = serializers.CharField(help_text="active, complete, aborted or failed")
+
+
+class AssetStatusSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=VideoAsset.Status.choices)
+    status_display = serializers.CharField()
+    progress = serializers.IntegerField()
+    failure_reason = serializers.CharField()
+    duration = serializers.FloatField(allow_null=True)
+    is_playable = serializers.BooleanField()
+
+
 def _upload_body(state: uploads.UploadState) -> dict:
     upload = state.upload
     return {
@@ -83,6 +129,7 @@ class UploadListView(_UploadView):
             "parts; `local`: chunks PUT with Content-Range) and the part size."
         ),
         request=UploadStartSerializer,
+        responses={201: UploadSerializer},
         tags=TAGS,
     )
     def post(self, request):
@@ -108,12 +155,13 @@ class UploadDetailView(_UploadView):
     @extend_schema(
         summary="Upload status",
         description="Bytes (local) or parts (S3) stored so far, to resume after an error.",
+        responses=UploadSerializer,
         tags=TAGS,
     )
     def get(self, request, upload_id):
         return Response(_upload_body(uploads.upload_state(upload=self.get_upload(upload_id))))
 
-    @extend_schema(summary="Cancel an upload", tags=TAGS)
+    @extend_schema(summary="Cancel an upload", responses={204: None}, tags=TAGS)
     def delete(self, request, upload_id):
         uploads.upload_abort(upload=self.get_upload(upload_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -124,6 +172,7 @@ class UploadPartView(_UploadView):
         summary="Sign a part (S3)",
         description="A presigned URL to PUT part `part_number` of the file to.",
         request=None,
+        responses=PartUrlSerializer,
         tags=TAGS,
     )
     def post(self, request, upload_id, part_number):
@@ -138,7 +187,8 @@ class UploadChunkView(_UploadView):
             "The raw bytes of one chunk, with `Content-Range: bytes start-end/total`. "
             "409 with `offset` when `start` is not where the upload stands."
         ),
-        request=None,
+        request={"application/octet-stream": OpenApiTypes.BINARY},
+        responses=ChunkResultSerializer,
         tags=TAGS,
     )
     def put(self, request, upload_id):
@@ -180,6 +230,7 @@ class UploadCompleteView(_UploadView):
             "Then the video is queued for processing."
         ),
         request=UploadCompleteSerializer,
+        responses=CompleteResultSerializer,
         tags=TAGS,
     )
     def post(self, request, upload_id):
@@ -199,6 +250,7 @@ class AssetStatusView(APIView):
     @extend_schema(
         summary="Video processing status",
         description="Status, progress (%) and the reason when processing failed.",
+        responses=AssetStatusSerializer,
         tags=TAGS,
     )
     def get(self, request, asset_id):
