@@ -38,6 +38,7 @@ AUDIO_BITRATE = 128_000
 KEYFRAME_SECONDS = 2
 SPRITE_COLUMNS = 5
 SPRITE_WIDTH = 160
+SPRITE_MAX_HEIGHT = 16_000
 # Container formats ffprobe reports for still images: a picture is not a video.
 IMAGE_FORMATS = re.compile(r"(^|,)(image2|\w+_pipe|gif|webp|apng)(,|$)")
 # Magic numbers of the video containers we accept, to tell a damaged video
@@ -248,14 +249,22 @@ def ladder_for(width: int, height: int) -> list[Rung]:
 
 
 def sprite_for(out_path: Path, *, duration: float, width: int, height: int, interval: int = 10):
-    """Geometry of the thumbnail sprite of a source of this display size."""
+    """Geometry of the thumbnail sprite of a source of this display size.
+
+    A long video gets a longer interval so the sprite stays within
+    ``SPRITE_MAX_HEIGHT`` (JPEG cannot exceed 65535 pixels; browsers and
+    phones struggle long before).
+    """
+    tile_height = _even(SPRITE_WIDTH * height / width)
+    max_tiles = SPRITE_COLUMNS * max(1, SPRITE_MAX_HEIGHT // tile_height)
+    interval = max(interval, math.ceil(duration / max_tiles))
     count = max(1, math.ceil(duration / interval))
     columns = min(SPRITE_COLUMNS, count)
     return Sprite(
         path=Path(out_path),
         interval=interval,
         tile_width=SPRITE_WIDTH,
-        tile_height=_even(SPRITE_WIDTH * height / width),
+        tile_height=tile_height,
         columns=columns,
         rows=math.ceil(count / columns),
     )

@@ -400,3 +400,13 @@ def test_cover_art_is_not_taken_for_the_video(tmp_path):
     assert [s["codec_name"] for s in streams].count("png") == 1  # the cover last
     assert (facts.video_codec, facts.width, facts.height) == ("h264", 320, 240)
     assert _video_size(tmp_path / "out" / "240p" / "seg_00000.ts") == (320, 240)
+
+
+def test_the_sprite_of_a_long_portrait_video_stays_a_loadable_size():
+    short = ffmpeg.sprite_for(Path("t.jpg"), duration=600, width=1920, height=1080)
+    long = ffmpeg.sprite_for(Path("t.jpg"), duration=4 * 3600, width=1080, height=1920)
+
+    assert (short.interval, short.columns, short.rows, short.tile_height) == (10, 5, 12, 90)
+    assert long.tile_height == 284
+    assert long.rows * long.tile_height <= 16_000
+    assert long.interval * long.columns * long.rows >= 4 * 3600
