@@ -277,6 +277,12 @@ def _build(asset: VideoAsset, job: int, out: Path) -> list[ffmpeg.Rung]:
     """Everything that happens on local disk: probe, ladder, poster, captions."""
     _set(asset.pk, job, status=VideoAsset.Status.PROBING, progress=0)
     try:
+        exists = default_storage.exists(asset.source)
+    except _storage_errors() as exc:
+        raise TransientError(str(exc)) from exc
+    try:
+        if not exists:
+            raise FileNotFoundError(asset.source)
         source = _local_copy(asset.source, suffix=Path(asset.source).suffix)
         with source as path:
             facts = ffmpeg.probe(path)

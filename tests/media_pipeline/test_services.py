@@ -400,3 +400,16 @@ def test_a_job_overtaken_by_a_newer_one_publishes_nothing(
     assert (asset.job, asset.status, asset.published_version) == (2, "queued", "v0")
     assert list(asset.renditions.values_list("version", flat=True)) == ["v0"]
     assert default_storage.listdir(f"hls/{asset.pk}/") == ([], [])
+
+
+def test_a_missing_source_on_s3_fails_with_a_reason(s3_bucket, django_capture_on_commit_callbacks):
+    asset = _published_asset()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.asset_source_attach(
+            asset=asset, storage_key="sources/gone.mp4", original_name="gone.mp4", size=5
+        )
+
+    asset.refresh_from_db()
+    assert (asset.status, asset.published_version) == ("failed", "v0")
+    assert asset.failure_reason == _("The uploaded file is missing. Please upload it again.")
