@@ -18,12 +18,15 @@ import fcntl
 import os
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -48,6 +51,10 @@ VIDEO_EXTENSIONS = ("mp4", "mov", "m4v", "mkv", "webm", "avi", "3gp")
 # Browsers send no type, or a generic one, for several video containers.
 GENERIC_CONTENT_TYPES = ("", "application/octet-stream", "binary/octet-stream")
 UPLOADER_ROLES = {Membership.Role.INSTRUCTOR, Membership.Role.PLATFORM_ADMIN}
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class UploadConflict(ApplicationError):
@@ -219,6 +226,11 @@ def _require_active(upload: Upload, mode: str) -> None:
         raise ApplicationError(_("This upload is already finished or cancelled."))
 
 
+def _touch(upload: Upload) -> None:
+    """Mark the upload as still in progress (see ``upload_abandoned_prune``)."""
+    Upload.objects.filter(pk=upload.pk).update(updated_at=timezone.now())
+
+
 def upload_part_sign(*, upload: Upload, part_number: int) -> str:
     """A presigned URL for part ``part_number`` (S3 mode)."""
     _require_active(upload, Upload.Mode.S3)
@@ -227,6 +239,7 @@ def upload_part_sign(*, upload: Upload, part_number: int) -> str:
             _("Part number must be between 1 and %(count)s.") % {"count": upload.part_count}
         )
     expires = getattr(settings, "MEDIA_PIPELINE_UPLOAD_URL_EXPIRES", PRESIGNED_PART_EXPIRES)
+    _touch(upload)
     return s3.multipart_sign_part(upload.key, upload.multipart_id, part_number, expires)
 
 
@@ -322,7 +335,9 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def upload_chunk_write(*, upload: Upload, stream, start: int, length: int, total: int) -> int:
+def upload_chunk_write(
+    *, upload: Upload, stream: Readable, start: int, length: int, total: int
+) -> int:
     """Append ``length`` bytes read from ``stream`` at ``start`` (local mode),
     never holding more than READ_BLOCK in memory. Returns the new offset; the
     last chunk moves the file to its final key and attaches it.
@@ -352,6 +367,7 @@ def upload_chunk_write(*, upload: Upload, stream, start: int, length: int, total
             remaining -= len(block)
         handle.flush()
         offset = handle.tell()
+        _touch(upload)
         if remaining:
             raise ApplicationError(
                 _("The chunk was cut short. Resume the upload."), {"offset": offset}
@@ -384,3 +400,20 @@ def upload_abort(*, upload: Upload) -> Upload:
     else:
         _temp_path(upload).unlink(missing_ok=True)
     return upload
+
+
+def upload_abandoned_prune(*, older_than: timedelta = timedelta(days=2)) -> int:
+    """Cancel uploads left unfinished for ``older_than`` (their temporary file
+    or S3 parts would otherwise stay forever); returns how many. For a
+    periodic task."""
+    stale = Upload.objects.filter(
+        status=Upload.Status.ACTIVE, updated_at__lt=timezone.now() - older_than
+    )
+    count = 0
+    for upload in stale.select_related("asset").order_by("pk"):
+        try:
+            upload_abort(upload=upload)
+        except ApplicationError:
+            continue  # finished meanwhile
+        count += 1
+    return count

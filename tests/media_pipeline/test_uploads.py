@@ -3,12 +3,14 @@ follows (size, type, who may upload) and the asset status endpoint."""
 
 import os
 import tracemalloc
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from media_pipeline import uploads
 from media_pipeline.models import Upload, VideoAsset
@@ -353,3 +355,20 @@ def test_the_reason_is_in_chinese_by_default(instructor_client, local_media):
 
     assert response.status_code == 400
     assert response.json()["detail"] == "文件是空的。"
+
+
+def test_abandoned_uploads_are_pruned_and_active_ones_kept(instructor_client, local_media):
+    """An upload untouched for two days is cancelled and its temporary file
+    removed; one that received a chunk recently is kept."""
+    old = start(instructor_client, size=10).json()
+    put_chunk(instructor_client, old["upload_id"], b"01234", 0, 10)
+    recent = start(instructor_client, size=10).json()
+    put_chunk(instructor_client, recent["upload_id"], b"01234", 0, 10)
+    Upload.objects.filter(pk=old["upload_id"]).update(updated_at=timezone.now() - timedelta(days=3))
+
+    assert uploads.upload_abandoned_prune(older_than=timedelta(days=2)) == 1
+
+    assert Upload.objects.get(pk=old["upload_id"]).status == Upload.Status.ABORTED
+    assert not (Path(local_media) / "uploads-tmp" / old["upload_id"]).exists()
+    assert Upload.objects.get(pk=recent["upload_id"]).status == Upload.Status.ACTIVE
+    assert (Path(local_media) / "uploads-tmp" / recent["upload_id"]).exists()
