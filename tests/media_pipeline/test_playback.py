@@ -3,12 +3,15 @@
 import urllib.request
 from urllib.parse import parse_qs, urlparse
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
+from media_pipeline import services
 from media_pipeline.models import VideoAsset
 from media_pipeline.selectors import asset_playback_get
+
+from . import clips
 
 pytestmark = pytest.mark.django_db
 
@@ -197,52 +200,22 @@ def test_an_unknown_asset_gives_404(client, asset):
 
 
 # ------------------------------------------------------------------------------
-# S3 mode, against moto's server over HTTP
+# S3 mode, against moto's server over HTTP (fixtures in conftest.py)
 # ------------------------------------------------------------------------------
-BUCKET = "jx-playback"
-EXPIRE = 300
+EXPIRE = 600  # querystring_expire of the s3_settings fixture
 
 
 @pytest.fixture
-def s3_asset(settings):
-    """The asset's ladders in a bucket of moto's server; default storage is S3."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    credentials = {
-        "aws_access_key_id": "testing",
-        "aws_secret_access_key": "testing",
-        "region_name": "us-east-1",
-    }
-    s3 = boto3.client("s3", endpoint_url=endpoint, **credentials)
-    s3.create_bucket(Bucket=BUCKET)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": BUCKET,
-                "endpoint_url": endpoint,
-                "region_name": "us-east-1",
-                "access_key": "testing",
-                "secret_key": "testing",
-                "querystring_auth": True,
-                "querystring_expire": EXPIRE,
-                "default_acl": None,
-                "addressing_style": "path",
-                "signature_version": "s3v4",
-            },
-        },
-    }
+def s3_asset(s3_bucket, moto_endpoint):
+    """The asset's published and old ladders in a bucket; default storage is S3."""
+    s3, bucket = s3_bucket
     asset = VideoAsset.objects.create(
         title="平焊基础", status=VideoAsset.Status.READY, published_version=VERSION
     )
     for version in (VERSION, OLD_VERSION):
         for name, data in FILES.items():
-            s3.put_object(Bucket=BUCKET, Key=f"hls/{asset.pk}/{version}/{name}", Body=data)
-    yield asset, endpoint
-    server.stop()
+            s3.put_object(Bucket=bucket, Key=f"hls/{asset.pk}/{version}/{name}", Body=data)
+    return asset, bucket, moto_endpoint
 
 
 def uris(playlist: str) -> list[str]:
@@ -256,7 +229,7 @@ def download(signed_url: str) -> bytes:
 
 def test_s3_master_playlist_keeps_playlists_relative(client, s3_asset):
     """Variant and caption playlists come through the view again, so they stay relative."""
-    asset, _ = s3_asset
+    asset, _, _ = s3_asset
 
     response = client.get(url(asset, "master.m3u8"))
 
@@ -268,7 +241,7 @@ def test_s3_master_playlist_keeps_playlists_relative(client, s3_asset):
 
 def test_s3_media_playlist_points_at_presigned_segments_that_download(client, s3_asset):
     """Segment URIs become short-lived presigned URLs of the bucket, and they work."""
-    asset, endpoint = s3_asset
+    asset, bucket, endpoint = s3_asset
 
     playlist = client.get(url(asset, "360p/index.m3u8")).content.decode()
 
@@ -278,7 +251,7 @@ def test_s3_media_playlist_points_at_presigned_segments_that_download(client, s3
         parsed = urlparse(signed)
         query = parse_qs(parsed.query)
         assert f"{parsed.scheme}://{parsed.netloc}" == endpoint
-        assert parsed.path == f"/{BUCKET}/hls/{asset.pk}/{VERSION}/360p/{name}"
+        assert parsed.path == f"/{bucket}/hls/{asset.pk}/{VERSION}/360p/{name}"
         assert query["X-Amz-Expires"] == [str(EXPIRE)]
         assert "X-Amz-Signature" in query
     assert download(segment_urls[0]) == SEGMENT
@@ -291,7 +264,7 @@ def test_s3_media_playlist_points_at_presigned_segments_that_download(client, s3
 
 def test_s3_caption_playlist_signs_its_webvtt(client, s3_asset):
     """Caption playlists list their WebVTT file, signed like a segment."""
-    asset, _ = s3_asset
+    asset, _, _ = s3_asset
 
     playlist = client.get(url(asset, "captions/zh-Hans.m3u8")).content.decode()
 
@@ -301,18 +274,51 @@ def test_s3_caption_playlist_signs_its_webvtt(client, s3_asset):
 
 def test_s3_other_files_redirect_to_a_presigned_url(client, s3_asset):
     """The poster and thumbnails are a 302 to a signed URL of the bucket."""
-    asset, _ = s3_asset
+    asset, _, _ = s3_asset
 
     response = client.get(url(asset, "poster.jpg"))
 
     assert response.status_code == 302
+    assert response["Cache-Control"] == "private, max-age=60"
     assert "X-Amz-Signature=" in response["Location"]
     assert download(response["Location"]) == FILES["poster.jpg"]
 
 
 def test_s3_other_versions_are_never_served(client, s3_asset):
     """The published-version check holds in S3 mode too."""
-    asset, _ = s3_asset
+    asset, _, _ = s3_asset
 
     assert client.get(url(asset, "master.m3u8", version=OLD_VERSION)).status_code == 404
     assert client.get(url(asset, "360p/missing.m3u8")).status_code == 404
+
+
+def test_s3_ladder_made_by_the_pipeline_plays_through_signed_urls(
+    client, s3_bucket, django_capture_on_commit_callbacks
+):
+    """A clip processed on S3 by the real pipeline: from the master playlist,
+    every variant playlist resolves through the view and every segment it
+    lists downloads from its signed URL as an MPEG-TS packet stream."""
+    source = clips.cached("320x240.mp4", width=320, height=240)
+    asset = services.asset_create(title="S3 平焊")
+    key = default_storage.save("sources/playback.mp4", ContentFile(source.read_bytes()))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.asset_source_attach(
+            asset=asset, storage_key=key, original_name="playback.mp4", size=source.stat().st_size
+        )
+    asset.refresh_from_db()
+    assert asset.status == VideoAsset.Status.READY, asset.failure_reason
+    playback = asset_playback_get(asset=asset)
+
+    master = client.get(playback.master_url).content.decode()
+
+    variants = uris(master)
+    assert variants and all(not v.startswith("http") for v in variants)
+    base = playback.master_url.rsplit("/", 1)[0]
+    for variant in variants:
+        playlist = client.get(f"{base}/{variant}").content.decode()
+        segments = uris(playlist)
+        assert segments and all("X-Amz-Signature=" in uri for uri in segments)
+        for segment in segments:
+            assert download(segment)[:1] == b"\x47"  # MPEG-TS sync byte
+    poster = client.get(playback.poster_url)
+    assert download(poster["Location"])[:2] == b"\xff\xd8"  # JPEG
