@@ -372,3 +372,20 @@ def test_abandoned_uploads_are_pruned_and_active_ones_kept(instructor_client, lo
     assert not (Path(local_media) / "uploads-tmp" / old["upload_id"]).exists()
     assert Upload.objects.get(pk=recent["upload_id"]).status == Upload.Status.ACTIVE
     assert (Path(local_media) / "uploads-tmp" / recent["upload_id"]).exists()
+
+
+def test_instructors_rename_videos_and_only_platform_admins_delete_them(instructor, local_media):
+    asset = VideoAsset.objects.create(title="Butt weld", created_by=instructor)
+    client = admin_client(instructor)
+
+    edit = client.get(reverse("wagtailsnippets_media_pipeline_videoasset:edit", args=[asset.pk]))
+    inspect = client.get(
+        reverse("wagtailsnippets_media_pipeline_videoasset:inspect", args=[asset.pk])
+    )
+    delete = client.get(
+        reverse("wagtailsnippets_media_pipeline_videoasset:delete", args=[asset.pk])
+    )
+
+    assert (edit.status_code, inspect.status_code) == (200, 200)
+    assert delete.status_code in (302, 403)
+    assert VideoAsset.objects.filter(pk=asset.pk).exists()
