@@ -23,7 +23,7 @@ setup: system-deps python-deps messages js-deps
 
 system-deps:
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v msgfmt >/dev/null \
-		|| $(APT_INSTALL) ffmpeg gettext
+		&& command -v npm >/dev/null || $(APT_INSTALL) ffmpeg gettext npm
 
 test-system-deps:
 	@[ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
@@ -41,7 +41,7 @@ $(VENV)/.installed: pyproject.toml
 # static file; the copy under media_pipeline/static is generated, not committed.
 HLS_VENDOR := media_pipeline/static/media_pipeline/vendor
 
-js-deps: $(HLS_VENDOR)/hls.min.js
+js-deps: system-deps $(HLS_VENDOR)/hls.min.js
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -3,6 +3,7 @@
 import subprocess
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -44,6 +45,7 @@ def test_lesson_video_is_processed_and_plays_in_chromium(lesson, clip, live_serv
     """Given a clip run through the real pipeline and attached to a lesson, the
     lesson page shows the video, hls.js loads the master playlist and playback
     gets past three seconds."""
+    assert finders.find("media_pipeline/vendor/hls.min.js"), "`make setup` vendors hls.js from npm"
     asset = services.asset_create(title="平焊演示")
     with clip.open("rb") as handle:
         key = default_storage.save(f"sources/{asset.pk}/weld.mp4", File(handle))
