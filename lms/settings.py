@@ -163,7 +163,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Transcoding is long and CPU-bound: it gets its own queue and its own workers.
 CELERY_TRANSCODE_QUEUE = "transcode"
-CELERY_TASK_ROUTES = {"media_pipeline.tasks.*": {"queue": CELERY_TRANSCODE_QUEUE}}
+CELERY_TASK_ROUTES = {
+    # Housekeeping stays on the default queue; the rest of media_pipeline transcodes.
+    "media_pipeline.tasks.upload_abandoned_prune": {"queue": CELERY_TASK_DEFAULT_QUEUE},
+    "media_pipeline.tasks.*": {"queue": CELERY_TRANSCODE_QUEUE},
+}
+# django-celery-beat's DatabaseScheduler copies these into its tables at start;
+# admins may then edit or add schedules in the database.
+CELERY_BEAT_SCHEDULE = {
+    "media-prune-abandoned-uploads": {
+        "task": "media_pipeline.tasks.upload_abandoned_prune",
+        "schedule": 6 * 3600,
+    },
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -633,3 +633,38 @@ def first_timestamp(segment: str | os.PathLike) -> float:
         return _float(json.loads(result.stdout)["format"]["start_time"])
     except (ValueError, KeyError):
         return 0.0
+
+
+# --------------------------------------------------------------------------
+# Demo material
+# --------------------------------------------------------------------------
+
+# A voice-like tone: a 150 Hz fundamental with a slow vibrato and a few
+# harmonics, its loudness rising and falling ~4 times a second like syllables,
+# with a pause every 3 seconds like the end of a sentence.
+_VOICE = (
+    "(0.5*sin(2*PI*t*(150+8*sin(2*PI*5*t)))+0.25*sin(4*PI*t*(150+8*sin(2*PI*5*t)))"
+    "+0.12*sin(6*PI*t*(150+8*sin(2*PI*5*t))))"
+    # Commas inside a filter's arguments are escaped for the filter parser.
+    "*(0.55+0.45*sin(2*PI*4*t))*lt(mod(t\\,3)\\,2.4)*0.6"
+)
+
+
+def demo_clip(out_path: str | os.PathLike, *, seconds: int, width: int, height: int) -> Path:
+    """Write a short H.264/AAC MP4 of ffmpeg's test pattern with a voice-like
+    tone, for demo lessons."""
+    video = ffmpeg_lib.input(f"testsrc2=size={width}x{height}:rate=25", f="lavfi", t=seconds)
+    audio = ffmpeg_lib.input(f"aevalsrc={_VOICE}:s=44100", f="lavfi", t=seconds)
+    args = (
+        ffmpeg_lib.output(
+            video,
+            audio,
+            str(out_path),
+            **{"c:v": "libx264", "preset": "veryfast", "pix_fmt": "yuv420p", "c:a": "aac"},
+        )
+        .global_args("-hide_banner", "-nostdin", "-v", "error")
+        .overwrite_output()
+        .get_args()
+    )
+    subprocess.run([FFMPEG, *args], check=True)
+    return Path(out_path)

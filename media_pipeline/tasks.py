@@ -37,3 +37,11 @@ class _ProcessTask(Task):
 )
 def asset_process(self, asset_id: int, job: int) -> None:
     services.asset_process(asset_id=asset_id, job=job)
+
+
+@shared_task(acks_late=True)
+def upload_abandoned_prune() -> int:
+    """Cancel uploads left unfinished for two days (scheduled by beat)."""
+    from .uploads import upload_abandoned_prune as prune
+
+    return prune()

@@ -5,12 +5,14 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from courses import demo_content
 from courses.models import CoursePage, LessonPage, TradePage
 from lms import identity
 from lms.models import Membership, Organisation, User, WorkerProfile
+from media_pipeline.models import VideoAsset
 
 BLOCK_TYPES = {"heading", "paragraph", "safety_note", "steps", "tools"}
 PROVINCE_UNION = "fj-fgh"
@@ -29,6 +31,7 @@ def _counts() -> dict[str, int]:
         "trades": TradePage.objects.count(),
         "courses": CoursePage.objects.count(),
         "lessons": LessonPage.objects.count(),
+        "videos": VideoAsset.objects.count(),
     }
 
 
@@ -59,8 +62,35 @@ def test_load_demo_twice_creates_everything_once(demo_loaded):
         "trades": 6,
         "courses": 10,
         "lessons": 33,
+        "videos": 10,
     }
-    assert "0 organisations, 0 users, 0 pages and 0 cover images created" in out.getvalue()
+    assert (
+        "0 organisations, 0 users, 0 pages and 0 cover images and 0 lesson videos created"
+        in out.getvalue()
+    )
+
+
+def test_demo_lesson_videos_go_through_the_real_pipeline(
+    db, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Each course's first lesson gets a generated clip that the transcode
+    task turns into a published HLS ladder (the task runs when the demo's
+    transaction commits)."""
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=StringIO())
+
+    lessons = [
+        LessonPage.objects.child_of(course).order_by("path").first()
+        for course in CoursePage.objects.order_by("path")
+    ]
+    assets = [lesson.video for lesson in lessons]
+    assert [asset.status for asset in assets] == [VideoAsset.Status.READY] * 10
+    assert {(a.width, a.height, round(a.duration)) for a in assets} == {(960, 540, 12)}
+    assert [sorted(a.renditions.values_list("name", flat=True)) for a in assets] == [
+        ["360p", "540p"]
+    ] * 10
+    assert all(default_storage.exists(a.published_prefix + "master.m3u8") for a in assets)
 
 
 def test_demo_pages_are_live_and_complete(demo_loaded):

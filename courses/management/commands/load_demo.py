@@ -7,10 +7,14 @@ page content included), so running the command twice changes nothing.
 """
 
 import io
+import tempfile
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.files import File
 from django.core.files.images import ImageFile
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from PIL import Image as PILImage
@@ -23,6 +27,8 @@ from courses.models import CatalogueIndexPage, CoursePage, HomePage, LessonPage,
 from lms import services as lms_services
 from lms.exceptions import ApplicationError
 from lms.models import Membership, Organisation, User, WorkerProfile
+from media_pipeline import ffmpeg as media_ffmpeg
+from media_pipeline import services as media_services
 
 ROLE_LABELS = {
     Membership.Role.WORKER: "职工 worker",
@@ -56,10 +62,19 @@ COVER_SIZE = (800, 450)
 class Command(BaseCommand):
     help = "Load demo organisations, users of every role and trade courses (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--skip-videos",
+            action="store_true",
+            help="Do not generate and process the lesson videos (quicker; tests).",
+        )
+
     def handle(self, *args, **options):
-        self.created = {"organisations": 0, "users": 0, "pages": 0, "images": 0}
+        self.skip_videos = options["skip_videos"]
+        self.created = {"organisations": 0, "users": 0, "pages": 0, "images": 0, "videos": 0}
+        self.clip = None
         try:
-            with transaction.atomic():
+            with tempfile.TemporaryDirectory() as self.workdir, transaction.atomic():
                 organisations = self._load_organisations()
                 users = self._load_users(organisations)
                 self._load_pages(organisations, users)
@@ -182,6 +197,33 @@ class Command(BaseCommand):
                 ),
                 user=course.owner,
             )
+        first_lesson = LessonPage.objects.child_of(course).order_by("path").first()
+        if not self.skip_videos and first_lesson is not None and first_lesson.video_id is None:
+            self._lesson_video(first_lesson, owner=course.owner)
+
+    def _lesson_video(self, lesson: LessonPage, *, owner: User) -> None:
+        """A short generated clip (test pattern, voice-like tone) for the
+        lesson, run through the real pipeline: uploaded to storage, attached,
+        and processed by the transcode task once this transaction commits
+        (in-process with the embedded default, by a worker with a broker)."""
+        clip = self._demo_clip()
+        asset = media_services.asset_create(title=lesson.title, created_by=owner)
+        with clip.open("rb") as source:
+            key = default_storage.save(f"videos/source/{asset.pk}/demo.mp4", File(source))
+        media_services.asset_source_attach(
+            asset=asset, storage_key=key, original_name="demo.mp4", size=clip.stat().st_size
+        )
+        lesson.video = asset
+        lesson.save_revision(user=owner).publish(user=self.admin)
+        self.created["videos"] += 1
+
+    def _demo_clip(self) -> Path:
+        """One generated clip per run, uploaded once per lesson."""
+        if self.clip is None:
+            self.clip = media_ffmpeg.demo_clip(
+                Path(self.workdir) / "demo.mp4", seconds=12, width=960, height=540
+            )
+        return self.clip
 
     def _catalogue(self, *, owner: User) -> CatalogueIndexPage:
         """The catalogue under the default site's home page; both are created by
@@ -282,7 +324,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data loaded: {created['organisations']} organisations, "
                 f"{created['users']} users, {created['pages']} pages and "
-                f"{created['images']} cover images created (the rest already existed)."
+                f"{created['images']} cover images and {created['videos']} lesson videos created "
+                "(the rest already existed)."
             )
         )
         totals = {
