@@ -15,27 +15,16 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
 
-from common import ROOT, median_ms, setup_django, table
+from common import ROOT, median_ms, setup_django, table, wait_for
 
 EMAIL = "bench-writer@example.org"
 PASSWORD = "bench-password-2026"
-
-
-def wait_for(port: int) -> None:
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def start_server(port: int, conn_max_age: int) -> subprocess.Popen:

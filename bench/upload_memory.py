@@ -16,28 +16,17 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-from common import ROOT, setup_django, table
+from common import ROOT, setup_django, table, wait_for
 
 MiB = 1024 * 1024
 PORT = 8771
 CSRF = "b" * 32
-
-
-def wait_for(port: int) -> None:
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def rss_mib(pid: int) -> float:

@@ -1,6 +1,5 @@
 """A worker opens a lesson and its video plays through hls.js in Debian's Chromium."""
 
-import subprocess
 from io import StringIO
 
 import pytest
@@ -13,6 +12,7 @@ from playwright.sync_api import expect
 from courses.models import LessonPage
 from media_pipeline import services
 from media_pipeline.models import VideoAsset
+from tests.media_pipeline import clips
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -20,18 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 @pytest.fixture
 def clip(tmp_path):
     """8 s of 640x360 test pattern with a tone: H.264 + AAC, as a phone would send."""
-    path = tmp_path / "weld.mp4"
-    subprocess.run(
-        [
-            "ffmpeg", "-v", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=8",
-            "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=44100:duration=8",
-            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-shortest", str(path),
-        ],
-        check=True,
-    )  # fmt: skip
-    return path
+    return clips.video(tmp_path / "weld.mp4", width=640, height=360, seconds=8)
 
 
 @pytest.fixture

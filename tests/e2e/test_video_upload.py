@@ -2,8 +2,6 @@
 Chromium: upload.js sends it in chunks (local mode), survives a dropped
 chunk, and then shows the processing status until the video is ready."""
 
-import subprocess
-
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
@@ -13,6 +11,7 @@ from playwright.sync_api import expect
 from lms.models import Membership
 from media_pipeline.models import Upload, VideoAsset
 from tests.lms.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.media_pipeline import clips
 from tests.media_pipeline import conftest as media_fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -20,18 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 @pytest.fixture
 def clip(tmp_path):
-    path = tmp_path / "焊接 demo.mp4"
-    subprocess.run(
-        [
-            "ffmpeg", "-v", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc2=size=480x270:rate=25:duration=3",
-            "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=44100:duration=3",
-            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-shortest", str(path),
-        ],
-        check=True,
-    )  # fmt: skip
-    return path
+    return clips.video(tmp_path / "焊接 demo.mp4", width=480, height=270, seconds=3)
 
 
 @pytest.fixture

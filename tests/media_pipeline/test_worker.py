@@ -15,22 +15,10 @@ from django.db import connection
 from lms.celery import app as celery_app
 from media_pipeline.models import VideoAsset
 from media_pipeline.services import asset_create, asset_source_attach
+from tests.media_pipeline import clips
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _make_clip(path: Path, seconds: int, size: str) -> None:
-    subprocess.run(
-        [
-            "ffmpeg", "-v", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=30",
-            "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=44100",
-            "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
-            "-c:a", "aac", "-shortest", str(path),
-        ],
-        check=True,
-    )  # fmt: skip
 
 
 def _start_worker(visibility_timeout: int) -> subprocess.Popen:
@@ -82,8 +70,8 @@ def broker_mode():
 
 
 def _attach_clip(tmp_path: Path, seconds: int, size: str) -> VideoAsset:
-    clip = tmp_path / "weld.mp4"
-    _make_clip(clip, seconds, size)
+    width, height = (int(n) for n in size.split("x"))
+    clip = clips.video(tmp_path / "weld.mp4", width=width, height=height, seconds=seconds)
     asset = asset_create(title="焊接演示")
     with clip.open("rb") as source:
         key = default_storage.save(f"videos/source/{asset.pk}/weld.mp4", source)
