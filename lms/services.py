@@ -35,6 +35,24 @@ def _error_from_validation(exc: ValidationError) -> ApplicationError:
     return ApplicationError(" ".join(str(m) for m in exc.messages))
 
 
+def _validate(instance, **kwargs) -> None:
+    """``full_clean()``, with its errors as the domain error the forms show."""
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as exc:
+        raise _error_from_validation(exc) from exc
+
+
+def _insert(instance, *, conflict: ApplicationError) -> None:
+    """Save a new row; a unique constraint that a concurrent request won
+    between our checks and the insert becomes ``conflict``."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise conflict from exc
+
+
 def _generate_username() -> str:
     # People sign in by mobile number or e-mail; the username is an internal
     # handle that reveals neither.
@@ -98,17 +116,13 @@ def user_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    try:
-        user.full_clean()
-    except ValidationError as exc:
-        raise _error_from_validation(exc) from exc
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:
-        # A concurrent sign-up took the same address between check and insert.
-        message = _("A user with this mobile number or e-mail address already exists.")
-        raise ApplicationError(message) from exc
+    _validate(user)
+    _insert(
+        user,
+        conflict=ApplicationError(
+            _("A user with this mobile number or e-mail address already exists.")
+        ),
+    )
     logger.info("User %s created", user.pk)
     return user
 
@@ -125,10 +139,7 @@ def user_set_phone(*, user: User, phone: str, verified: bool) -> User:
         raise ApplicationError(message, extra={"phone": [message]})
     user.phone = phone
     user.phone_verified = verified
-    try:
-        user.full_clean()
-    except ValidationError as exc:
-        raise _error_from_validation(exc) from exc
+    _validate(user)
     user.save(update_fields=["phone", "phone_verified"])
     return user
 
@@ -169,15 +180,8 @@ def worker_profile_create(
         birth_date=resident_id.birth_date,
         employer=employer,
     )
-    try:
-        profile.full_clean()
-    except ValidationError as exc:
-        raise _error_from_validation(exc) from exc
-    try:
-        with transaction.atomic():
-            profile.save()
-    except IntegrityError as exc:
-        raise ApplicationError(taken, extra={"id_number": [taken]}) from exc
+    _validate(profile)
+    _insert(profile, conflict=ApplicationError(taken, extra={"id_number": [taken]}))
     logger.info("Worker profile created for user %s", user.pk)
     return profile
 
@@ -197,10 +201,7 @@ def organisation_create(
     if existing is not None:
         return existing
     organisation = Organisation(name=name.strip(), kind=kind, code=code.strip(), region=region)
-    try:
-        organisation.full_clean(exclude=["path", "depth", "numchild"])
-    except ValidationError as exc:
-        raise _error_from_validation(exc) from exc
+    _validate(organisation, exclude=["path", "depth", "numchild"])
     if parent is None:
         return Organisation.add_root(instance=organisation)
     # Lock and re-read the parent: treebeard computes the child's path from the
@@ -222,10 +223,7 @@ def organisation_update(
     organisation.kind = kind
     organisation.code = code.strip()
     organisation.region = region
-    try:
-        organisation.full_clean()
-    except ValidationError as exc:
-        raise _error_from_validation(exc) from exc
+    _validate(organisation)
     organisation.save(update_fields=["name", "kind", "code", "region"])
     return organisation
 
@@ -248,10 +246,7 @@ def membership_grant(*, user: User, organisation: Organisation, role: str) -> Me
     membership = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
     if membership is None:
         membership = Membership(user=user, organisation=organisation, role=role)
-        try:
-            membership.full_clean()
-        except ValidationError as exc:
-            raise _error_from_validation(exc) from exc
+        _validate(membership)
         try:
             with transaction.atomic():
                 membership.save()
