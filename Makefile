@@ -22,8 +22,11 @@ setup: system-deps python-deps messages js-deps
 	@mkdir -p var/static var/media
 
 system-deps:
-	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v msgfmt >/dev/null \
-		&& command -v npm >/dev/null || $(APT_INSTALL) ffmpeg gettext npm
+	@missing=""; \
+	command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	[ -z "$$missing" ] || $(APT_INSTALL) $$missing
 
 test-system-deps:
 	@[ -x /usr/bin/chromium ] && dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
