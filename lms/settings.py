@@ -379,6 +379,9 @@ MEDIA_PIPELINE_LADDER = [(360, 800_000), (540, 1_400_000), (720, 2_800_000), (10
 MEDIA_PIPELINE_SEGMENT_SECONDS = 4
 # ffmpeg -threads; 0 lets ffmpeg use every core (one transcode per worker).
 MEDIA_PIPELINE_FFMPEG_THREADS = env.int("MEDIA_PIPELINE_FFMPEG_THREADS", default=0)
+# An ffmpeg that reports no progress for this long is killed and the video
+# marked failed (ffmpeg reports twice a second while it works).
+MEDIA_PIPELINE_FFMPEG_STALL_SECONDS = env.int("MEDIA_PIPELINE_FFMPEG_STALL_SECONDS", default=300)
 
 # ------------------------------------------------------------------------------
 # Media uploads

@@ -1,8 +1,10 @@
 """media_pipeline.ffmpeg against the real ffmpeg on small generated clips."""
 
 import json
+import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -247,6 +249,23 @@ def test_transcode_of_a_source_that_breaks_off_is_damaged(tmp_path):
         )
     assert caught.value.message == _(
         "The video file is incomplete or damaged. Please upload it again."
+    )
+
+
+def test_an_ffmpeg_that_stops_making_progress_is_killed(tmp_path, settings):
+    # A FIFO nobody writes to: ffmpeg blocks opening its input and prints
+    # nothing, exactly like a transcode hung on a stuck read.
+    settings.MEDIA_PIPELINE_FFMPEG_STALL_SECONDS = 2
+    fifo = tmp_path / "hung.mp4"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+
+    with pytest.raises(MediaError) as caught:
+        ffmpeg.transcode_hls(fifo, tmp_path / "out", ffmpeg.ladder_for(640, 360), duration=3)
+
+    assert time.monotonic() - started < 15
+    assert caught.value.message == _(
+        "Processing stopped making progress and was stopped. Please try again."
     )
 
 
