@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -319,6 +320,10 @@ class CoursePage(Page):
         context["trade"] = selectors.course_trade_get(course=self)
         context["instructors"] = selectors.course_instructor_list(course=self)
         context["lessons"] = selectors.course_lesson_list(course=self)
+        # Higher apps (progress: enrolment) add to the page through hooks, so
+        # courses never imports them.
+        for hook in hooks.get_hooks("course_page_context"):
+            hook(request=request, course=self, context=context)
         return context
 
     def permissions_for_user(self, user):
@@ -402,6 +407,8 @@ class LessonPage(Page):
                 else None
             ),
         )
+        for hook in hooks.get_hooks("lesson_page_context"):
+            hook(request=request, lesson=self, course=course, context=context)
         return context
 
     def permissions_for_user(self, user):

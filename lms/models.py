@@ -139,3 +139,50 @@ class WorkerProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.legal_name} ({self.id_number_masked})"
+
+
+class LedgerHead(models.Model):
+    """The head of one hash chain. Appends lock this row, so entries of a
+    chain are numbered and linked one at a time (see ``lms.ledger``)."""
+
+    chain = models.CharField(_("chain"), max_length=32, primary_key=True)
+    size = models.BigIntegerField(_("entries"), default=0)
+    head_hash = models.CharField(_("hash of the last entry"), max_length=64)
+
+    class Meta:
+        verbose_name = _("ledger head")
+        verbose_name_plural = _("ledger heads")
+
+    def __str__(self) -> str:
+        return f"{self.chain} · {self.size}"
+
+
+class LedgerEntry(models.Model):
+    """One fact in an append-only hash chain.
+
+    ``entry_hash`` is SHA-256 of the entry's canonical JSON, which includes
+    ``prev_hash``; the unique ``(chain, prev_hash)`` means no two entries can
+    follow the same one (no fork commits). On PostgreSQL, triggers refuse
+    UPDATE, DELETE and TRUNCATE.
+    """
+
+    chain = models.CharField(_("chain"), max_length=32)
+    position = models.BigIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=64)
+    subject = models.CharField(_("subject"), max_length=64, blank=True, db_index=True)
+    actor_id = models.BigIntegerField(_("actor"), null=True, blank=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    entry_hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "position"], name="ledger_chain_position"),
+            models.UniqueConstraint(fields=["chain", "prev_hash"], name="ledger_no_fork"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.position} {self.kind}"
