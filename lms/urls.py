@@ -17,6 +17,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/media/", include("media_pipeline.api_urls")),
+    path("api/v1/progress/", include("progress.api_urls")),
+    path("learning/", include("progress.urls")),
     path("api/v1/", include("courses.api_urls")),
     path("media/hls/", include("media_pipeline.urls")),
     path("", include("courses.urls")),

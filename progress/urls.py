@@ -1,0 +1,7 @@
+"""Pages of the progress app (under /learning/)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "progress"
+
+urlpatterns: list = []
