@@ -242,6 +242,19 @@ class CoursePage(Page):
     featured = models.BooleanField(
         _("featured"), default=False, help_text=_("Show on the home page.")
     )
+    prerequisites = ParentalManyToManyField(
+        "courses.CoursePage",
+        verbose_name=_("prerequisites"),
+        blank=True,
+        symmetrical=False,
+        related_name="required_by",
+        help_text=_("Courses a worker must have completed before enrolling in this one."),
+    )
+    lessons_in_order = models.BooleanField(
+        _("Lessons must be taken in order"),
+        default=False,
+        help_text=_("A lesson opens only once every earlier lesson is completed."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -253,6 +266,10 @@ class CoursePage(Page):
                 FieldPanel("instructors"),
             ],
             heading=_("Course facts"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("prerequisites"), FieldPanel("lessons_in_order")],
+            heading=_("Study rules"),
         ),
         FieldPanel("description"),
     ]

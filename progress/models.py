@@ -8,6 +8,7 @@ the web process buffered in Redis and the flusher folded into
 without passing the crediting rules.
 """
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -205,3 +206,163 @@ class PresencePrompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} @ {self.issued_at:%H:%M:%S}"
+
+
+# --- Check-ins and bulk assignment --------------------------------------------
+
+
+def _class_session_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class DailyCheckIn(models.Model):
+    """A worker's daily study check-in (打卡), one per local (Asia/Shanghai) day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="daily_checkins",
+        verbose_name=_("worker"),
+    )
+    date = models.DateField(_("date"))
+    checked_in_at = models.DateTimeField(_("checked in at"))
+
+    class Meta:
+        verbose_name = _("daily check-in")
+        verbose_name_plural = _("daily check-ins")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "date"], name="dailycheckin_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.date}"
+
+
+class ClassSession(models.Model):
+    """An offline class at a training base. Workers check in by scanning the
+    QR code on the instructor's screen; its token rotates every few seconds
+    (see ``progress.services.checkins``), signed with ``secret``."""
+
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        on_delete=models.PROTECT,
+        related_name="class_sessions",
+        verbose_name=_("course"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    training_base = models.ForeignKey(
+        "lms.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="class_sessions",
+        verbose_name=_("training base"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    secret = models.CharField(
+        _("token secret"), max_length=64, default=_class_session_secret, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("class session")
+        verbose_name_plural = _("class sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="classsession_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ClassCheckIn(models.Model):
+    """A worker's presence at a class session, from a scanned QR token."""
+
+    session = models.ForeignKey(
+        ClassSession,
+        on_delete=models.PROTECT,
+        related_name="checkins",
+        verbose_name=_("class session"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="class_checkins",
+        verbose_name=_("worker"),
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    # The token window that was scanned, for the audit trail.
+    window = models.BigIntegerField(_("token window"))
+
+    class Meta:
+        verbose_name = _("class check-in")
+        verbose_name_plural = _("class check-ins")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="classcheckin_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} · {self.user_id}"
+
+
+class AssignmentJob(models.Model):
+    """A bulk assignment of workers to courses from an uploaded CSV or XLSX,
+    run in the background; ``report`` is the row-by-row result as CSV."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    organisation = models.ForeignKey(
+        "lms.Organisation",
+        on_delete=models.PROTECT,
+        related_name="assignment_jobs",
+        verbose_name=_("organisation"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(_("file"), upload_to="assignments/")
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    ok = models.PositiveIntegerField(_("rows assigned"), default=0)
+    failed = models.PositiveIntegerField(_("rows refused"), default=0)
+    error = models.TextField(_("why the job failed"), blank=True)
+    report = models.FileField(_("report"), upload_to="assignments/reports/", blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment job")
+        verbose_name_plural = _("assignment jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.file.name} · {self.get_status_display()}"
+
+    @property
+    def processed(self) -> int:
+        return self.ok + self.failed
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0
