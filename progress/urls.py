@@ -1,7 +1,17 @@
 """Pages of the progress app (under /learning/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from progress import views
 
 app_name = "progress"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_learning, name="my-learning"),
+    path("checkin/daily/", views.daily_checkin, name="daily-checkin"),
+    path("enrol/<int:course_id>/", views.enrol, name="enrol"),
+    path("withdraw/<uuid:enrolment_id>/", views.withdraw, name="withdraw"),
+    path("classroom/<int:session_id>/screen/", views.classroom_screen, name="classroom-screen"),
+    path("classroom/<int:session_id>/token/", views.classroom_token, name="classroom-token"),
+    path("checkin/<int:session_id>/", views.class_checkin, name="class-checkin"),
+]

@@ -34,6 +34,7 @@ __all__ = [
     "enrolment_get_open",
     "lesson_access_get",
     "my_learning_list",
+    "user_is_worker",
 ]
 
 # A credited study hour (学时) is 45 minutes.
@@ -41,6 +42,18 @@ SECONDS_PER_STUDY_HOUR = 2700
 
 _OPEN = ~Q(status=Enrolment.Status.WITHDRAWN)
 _ASSIGNING_ROLES = (Membership.Role.AUDITOR, Membership.Role.FUNDER)
+
+
+def user_is_worker(*, user) -> bool:
+    """Whether ``user`` may study: a worker membership, or a real-name worker
+    profile (a worker who signed up on their own, before any union listed
+    them)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        Membership.objects.filter(user=user, role=Membership.Role.WORKER).exists()
+        or WorkerProfile.objects.filter(user=user).exists()
+    )
 
 
 def enrolment_get_open(*, user, course: CoursePage) -> Enrolment | None:
@@ -223,7 +236,7 @@ def course_enrolment_state_get(*, user, course: CoursePage) -> CourseEnrolmentSt
     if not course.pk or not user.is_authenticated:
         return state
     state.logged_in = True
-    state.is_worker = Membership.objects.filter(user=user, role=Membership.Role.WORKER).exists()
+    state.is_worker = user_is_worker(user=user)
     state.enrolment = enrolment_get_open(user=user, course=course)
     if state.enrolment is None:
         completed = Enrolment.objects.filter(

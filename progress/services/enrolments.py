@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from lms import identity
 from lms.exceptions import ApplicationError
 from lms.ledger import ledger_append
-from lms.models import Membership, User, WorkerProfile
+from lms.models import User, WorkerProfile
 from lms.selectors import user_is_platform_admin
 from progress import signals
 from progress.models import AssignmentJob, Enrolment
@@ -35,6 +35,7 @@ from progress.selectors.enrolments import (
     assignable_workers,
     assignment_organisations_for,
     enrolment_get_open,
+    user_is_worker,
 )
 
 if TYPE_CHECKING:
@@ -98,9 +99,12 @@ def enrolment_create(
     idempotent)."""
     if not course.live:
         raise _error(_("This course is not open for enrolment."), code="course_not_live")
-    if not Membership.objects.filter(user=user, role=Membership.Role.WORKER).exists():
+    if not user_is_worker(user=user):
         raise _error(
-            _("Only workers can enrol in courses. Complete your worker profile first."),
+            _(
+                "Only workers can enrol in courses. "
+                "Add your real-name identity on your profile first."
+            ),
             code="not_worker",
             status=403,
         )
