@@ -393,3 +393,11 @@ MEDIA_PIPELINE_UPLOAD_PART_SIZE = env.int("MEDIA_PIPELINE_UPLOAD_PART_SIZE", def
 MEDIA_PIPELINE_UPLOAD_CHUNK_SIZE = env.int("MEDIA_PIPELINE_UPLOAD_CHUNK_SIZE", default=8 * 2**20)
 # Lifetime (s) of a presigned part URL.
 MEDIA_PIPELINE_UPLOAD_URL_EXPIRES = env.int("MEDIA_PIPELINE_UPLOAD_URL_EXPIRES", default=3600)
+
+# ------------------------------------------------------------------------------
+# --- Progress: check-ins ---
+# ------------------------------------------------------------------------------
+# The classroom QR token changes every this many seconds and is accepted for
+# its own period and the next, so a photo of the screen expires within twice
+# this time.
+PROGRESS_CHECKIN_ROTATE_SECONDS = env.int("PROGRESS_CHECKIN_ROTATE_SECONDS", default=10)
