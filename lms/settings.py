@@ -151,6 +151,9 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="jiangxue"),
         }
     }
+    # Sessions are read on every heartbeat: from Redis, with the database
+    # behind it so a cache flush logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -174,6 +177,17 @@ CELERY_BEAT_SCHEDULE = {
     "media-prune-abandoned-uploads": {
         "task": "media_pipeline.tasks.upload_abandoned_prune",
         "schedule": 6 * 3600,
+    },
+    # Heartbeats wait in Redis at most this long before they are credited.
+    "progress-heartbeats-flush": {
+        "task": "progress.tasks.heartbeats_flush",
+        "schedule": 5.0,
+        "options": {"expires": 5},
+    },
+    "progress-play-sessions-summarise": {
+        "task": "progress.tasks.play_sessions_summarise",
+        "schedule": 60.0,
+        "options": {"expires": 60},
     },
 }
 CELERY_TASK_ACKS_LATE = True
@@ -393,6 +407,42 @@ MEDIA_PIPELINE_UPLOAD_PART_SIZE = env.int("MEDIA_PIPELINE_UPLOAD_PART_SIZE", def
 MEDIA_PIPELINE_UPLOAD_CHUNK_SIZE = env.int("MEDIA_PIPELINE_UPLOAD_CHUNK_SIZE", default=8 * 2**20)
 # Lifetime (s) of a presigned part URL.
 MEDIA_PIPELINE_UPLOAD_URL_EXPIRES = env.int("MEDIA_PIPELINE_UPLOAD_URL_EXPIRES", default=3600)
+
+# ------------------------------------------------------------------------------
+# Progress: heartbeats and crediting
+# ------------------------------------------------------------------------------
+# Heartbeats are acknowledged once they are in this Redis (a stream); the
+# flusher folds them into PostgreSQL. Without it (the embedded default) an
+# in-process stand-in holds them and every heartbeat is flushed at once.
+PROGRESS_REDIS_URL = env("PROGRESS_REDIS_URL", default=REDIS_URL)
+PROGRESS_FLUSH_INLINE = env.bool("PROGRESS_FLUSH_INLINE", default=not PROGRESS_REDIS_URL)
+# The player sends a heartbeat this often (s) while playing.
+PROGRESS_HEARTBEAT_SECONDS = 5
+# A hidden tab keeps crediting this long (s), then stops.
+PROGRESS_HIDDEN_GRACE_SECONDS = 15
+# Presence prompts (防挂机) come at a random moment in this range (s) of play.
+PROGRESS_PROMPT_MIN_SECONDS = env.int("PROGRESS_PROMPT_MIN_SECONDS", default=300)
+PROGRESS_PROMPT_MAX_SECONDS = env.int("PROGRESS_PROMPT_MAX_SECONDS", default=900)
+# A lesson counts as completed when this share of its video was credited.
+PROGRESS_COMPLETION_RATIO = 0.95
+# A session silent this long (s) gets its summary written to the ledger.
+PROGRESS_SESSION_IDLE_SECONDS = 600
+
+# ------------------------------------------------------------------------------
+# Ledger
+# ------------------------------------------------------------------------------
+# Ed25519 key that signs ledger checkpoints: a PEM or the base64 of the raw
+# 32-byte private key. It lives in the secret store, never in the database.
+# Unset with DEBUG on: a development key is generated once into var/.
+LEDGER_SIGNING_KEY = env.str("LEDGER_SIGNING_KEY", default="", multiline=True)
+LEDGER_DEV_KEY_PATH = BASE_DIR / "var" / "ledger-signing-key.pem"
+# Public keys (base64 of the raw 32 bytes, comma-separated) of retired signing
+# keys, so checkpoints they signed still verify.
+LEDGER_PUBLIC_KEYS = env.list("LEDGER_PUBLIC_KEYS", default=[])
+CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {
+    "task": "lms.tasks.ledger_checkpoint",
+    "schedule": 10 * 60,
+}
 
 # ------------------------------------------------------------------------------
 # --- Progress: check-ins ---

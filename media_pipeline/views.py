@@ -4,6 +4,10 @@ Every player URL comes through here, so only the published version of an
 asset is ever reachable. Local storage: the file is streamed with its HLS
 content type and byte ranges. S3: playlists are rewritten so that segments
 point at short-lived presigned URLs, everything else is a redirect to one.
+
+Who may fetch a video is decided by higher apps through the
+``video_file_access`` Wagtail hook (progress: staff and enrolled workers);
+any hook answering False refuses with 403.
 """
 
 import posixpath
@@ -14,10 +18,13 @@ from django.http import (
     FileResponse,
     Http404,
     HttpResponse,
+    HttpResponseForbidden,
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from wagtail import hooks
 
 from media_pipeline import selectors
 
@@ -36,8 +43,9 @@ CONTENT_TYPES = {
 # A ladder lives under a prefix that carries its version and is never
 # rewritten, so its segments and images can be cached for good. Playlists get
 # a short life: in S3 mode they carry signatures that expire.
-CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
-CACHE_PLAYLIST = "public, max-age=60"
+# Private: only some users may see a video, so no shared cache may keep it.
+CACHE_IMMUTABLE = "private, max-age=31536000, immutable"
+CACHE_PLAYLIST = "private, max-age=60"
 CACHE_SIGNED = "private, max-age=60"
 CHUNK_SIZE = 64 * 1024
 
@@ -47,6 +55,9 @@ _URI_ATTRIBUTE = re.compile(r'URI="([^"]*)"')
 
 @require_safe
 def hls_file(request, asset_id: int, version: str, name: str):
+    for hook in hooks.get_hooks("video_file_access"):
+        if hook(request=request, asset_id=asset_id) is False:
+            return HttpResponseForbidden(_("Enrol in the course to watch this video."))
     key = selectors.published_file_key_get(asset_id=asset_id, version=version, name=name)
     if key is None:
         raise Http404("No such file in a published ladder.")

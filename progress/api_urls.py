@@ -1,5 +1,11 @@
 """JSON endpoints of the progress app (under /api/v1/progress/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("lessons/<int:lesson_id>/sessions/", api.session_start, name="progress-session-start"),
+    path("sessions/<str:session_id>/heartbeats/", api.heartbeat, name="progress-heartbeat"),
+    path("sessions/<str:session_id>/presence/", api.presence, name="progress-presence"),
+]

@@ -10,3 +10,31 @@ def assignment_job_run(job_id: int) -> None:
     from progress.services import assignment_job_run as run
 
     run(job_id=job_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def heartbeats_flush() -> int:
+    """Fold buffered heartbeats into PostgreSQL (beat: every few seconds).
+
+    One flusher at a time (a Redis lock): crediting across a worker's tabs
+    needs the batches in order. A flusher killed halfway leaves its batch
+    pending in the stream, and the next one claims it.
+    """
+    from progress.heartbeats import flush_lock
+    from progress.services import heartbeats_flush as flush
+
+    lock = flush_lock()
+    if not lock.acquire(blocking=False):
+        return 0
+    try:
+        return flush()
+    finally:
+        lock.release()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def play_sessions_summarise() -> int:
+    """Write the ledger summaries of play sessions that went quiet."""
+    from progress.services import play_sessions_summarise as summarise
+
+    return summarise()

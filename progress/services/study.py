@@ -1,1 +1,485 @@
-__all__: list[str] = []
+"""Study time: play sessions, heartbeats, presence prompts, and the flusher
+that turns buffered heartbeats into credited intervals and lesson progress.
+
+The write path of a heartbeat is ``heartbeat_record``: checks that need no
+database (types, ranges), then one Redis script (``progress.heartbeats``).
+Everything that touches PostgreSQL happens in ``heartbeats_flush``, in
+batches, on the Celery beat schedule (or at once in the embedded default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+import socket
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.exceptions import ApplicationError
+from lms.ledger import Fact, ledger_append_many
+
+from .. import heartbeats as buffer
+from ..crediting import Beat, Credit, PromptAnswered, PromptAsked, State, exclusive, fold, union
+from ..models import CreditedInterval, Enrolment, LessonProgress, PlaySession, PresencePrompt
+
+__all__ = [
+    "HeartbeatError",
+    "PlayStart",
+    "heartbeat_record",
+    "heartbeats_fold",
+    "heartbeats_flush",
+    "play_session_start",
+    "play_sessions_summarise",
+    "presence_answer",
+]
+
+logger = logging.getLogger(__name__)
+
+LEDGER_CHAIN = "progress"
+EVENTS = {"tick", "play", "pause", "seek", "ratechange", "ended", "hide", "show"}
+MIN_RATE, MAX_RATE = 0.25, 4.0
+MAX_SEQ = 2**31 - 1
+
+
+class HeartbeatError(ApplicationError):
+    """A heartbeat refused; ``status`` is the HTTP status it deserves."""
+
+    def __init__(self, message, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PlayStart:
+    session: PlaySession
+    resume_at: float
+    prompt_id: str
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def _when(seconds: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
+# --- the web side -------------------------------------------------------------------
+
+
+def play_session_start(*, user, lesson, enrolment: Enrolment, duration: float) -> PlayStart:
+    """Open a play session for ``lesson`` (the caller checked access) and
+    say where to resume: where the worker's last session of it stopped."""
+    if not duration or duration <= 0:
+        raise ApplicationError(_("This lesson has no playable video yet."))
+    previous = PlaySession.objects.filter(user=user, lesson=lesson).order_by("-started_at").first()
+    resume_at = None
+    if previous is not None:
+        resume_at = buffer.session_position_get(session_id=previous.pk)
+    if resume_at is None:
+        progress = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
+        resume_at = progress.last_position if progress else 0.0
+    if resume_at >= duration - 2:
+        resume_at = 0.0  # watched to the end: start again
+    session = PlaySession.objects.create(
+        user=user, enrolment=enrolment, lesson=lesson, duration=duration
+    )
+    buffer.session_open(
+        session_id=session.pk, user_id=user.pk, lesson_id=lesson.pk, duration=duration
+    )
+    return PlayStart(
+        session=session,
+        resume_at=resume_at,
+        prompt_id=buffer.pending_prompt_get(user_id=user.pk),
+    )
+
+
+def _number(data: dict, name: str, *, low: float, high: float, message: str) -> float:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise HeartbeatError(_("The heartbeat field “%(name)s” must be a number.") % {"name": name})
+    if not low <= value <= high:
+        raise HeartbeatError(message)
+    return float(value)
+
+
+def _flag(data: dict, name: str) -> bool:
+    value = data.get(name)
+    if not isinstance(value, bool):
+        raise HeartbeatError(
+            _("The heartbeat field “%(name)s” must be true or false.") % {"name": name}
+        )
+    return value
+
+
+def heartbeat_record(*, user_id: int, session_id, data: dict) -> buffer.Outcome:
+    """Check one heartbeat and put it in the buffer; nothing is credited here.
+
+    Raises ``HeartbeatError`` (with its HTTP status) for anything refused; a
+    duplicate is accepted and changes nothing.
+    """
+    if not isinstance(data, dict):
+        raise HeartbeatError(_("The heartbeat must be a JSON object."))
+    seq = data.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_SEQ:
+        raise HeartbeatError(_("The sequence number must be a positive whole number."))
+    position = _number(
+        data,
+        "position",
+        low=0,
+        high=24 * 3600,
+        message=_("The position must be between 0 and the length of the video."),
+    )
+    rate = _number(
+        data,
+        "rate",
+        low=MIN_RATE,
+        high=MAX_RATE,
+        message=_("The playback rate must be between 0.25 and 4."),
+    )
+    event = data.get("event", "tick")
+    if event not in EVENTS:
+        raise HeartbeatError(_("Unknown player event."))
+    seek_from = None
+    if event == "seek":
+        seek_from = _number(
+            data,
+            "from",
+            low=0,
+            high=24 * 3600,
+            message=_("The position must be between 0 and the length of the video."),
+        )
+    outcome = buffer.beat_push(
+        session_id=session_id,
+        user_id=user_id,
+        seq=seq,
+        position=position,
+        rate=rate,
+        playing=_flag(data, "playing"),
+        visible=_flag(data, "visible"),
+        event=event,
+        seek_from=seek_from,
+    )
+    if outcome.status == "unknown":
+        raise HeartbeatError(
+            _("This viewing session has ended. Please reload the page to go on."), status=410
+        )
+    if outcome.status == "forbidden":
+        raise HeartbeatError(_("This viewing session belongs to another user."), status=403)
+    if outcome.status == "range":
+        raise HeartbeatError(_("The position must be between 0 and the length of the video."))
+    if outcome.status == "backwards":
+        raise HeartbeatError(
+            _("The sequence number went backwards; this heartbeat was already superseded."),
+            status=409,
+        )
+    if settings.PROGRESS_FLUSH_INLINE:
+        heartbeats_flush()
+    return outcome
+
+
+def presence_answer(*, user_id: int, session_id, prompt_id: str, answer: str = "") -> None:
+    """The worker confirmed presence; crediting resumes from now."""
+    if not isinstance(prompt_id, str) or not prompt_id or len(prompt_id) > 64:
+        raise HeartbeatError(_("Which question is this an answer to?"))
+    status = buffer.answer_push(
+        session_id=session_id, user_id=user_id, prompt_id=prompt_id, answer=str(answer)[:200]
+    )
+    if status == "stale":
+        raise HeartbeatError(_("This question is no longer open."), status=409)
+    if settings.PROGRESS_FLUSH_INLINE:
+        heartbeats_flush()
+
+
+# --- the flusher --------------------------------------------------------------------
+
+
+def heartbeats_flush(*, consumer: str | None = None, max_batches: int = 50) -> int:
+    """Fold buffered heartbeats into PostgreSQL; returns how many were folded.
+
+    Each batch commits, then is acknowledged in Redis: a crash in between
+    folds the batch again, which changes nothing (sequence numbers).
+    """
+    consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
+    folded = 0
+    for _round in range(max_batches):
+        batch = buffer.batch_read(consumer=consumer)
+        if not batch.ids:
+            break
+        heartbeats_fold(events=batch.events)
+        buffer.batch_done(batch)
+        folded += len(batch.ids)
+    return folded
+
+
+def _taken(user_ids, since: float, exclude_sessions) -> dict[int, list[tuple[float, float]]]:
+    """Wall-clock spans already credited to these workers in other sessions."""
+    taken: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    rows = (
+        CreditedInterval.objects.filter(user_id__in=user_ids, wall_end__gt=_when(since))
+        .exclude(session_id__in=exclude_sessions)
+        .values_list("user_id", "wall_start", "wall_end")
+    )
+    for user_id, start, end in rows:
+        taken[user_id].append((start.timestamp(), end.timestamp()))
+    return taken
+
+
+@transaction.atomic
+def heartbeats_fold(*, events: list[tuple[str, object]]) -> None:
+    """Credit one batch of buffered events (``(session id, event)`` in stream
+    order) in one transaction. Folding a batch again changes nothing."""
+    by_session: dict[str, list] = defaultdict(list)
+    for session_id, event in events:
+        by_session[session_id].append(event)
+    sessions = {
+        str(s.pk): s
+        for s in PlaySession.objects.select_for_update()
+        .filter(pk__in=list(by_session))
+        .order_by("pk")
+    }
+    for missing in set(by_session) - set(sessions):
+        logger.warning("heartbeats for unknown play session %s dropped", missing)
+    if not sessions:
+        return
+    since = min(
+        [e.at for evs in by_session.values() for e in evs]
+        + [State.from_json(s.state).at or math.inf for s in sessions.values()]
+    )
+    taken = _taken({s.user_id for s in sessions.values()}, since, list(sessions))
+    keys = {(s.enrolment_id, s.lesson_id) for s in sessions.values()}
+    progress = _progress_rows(keys, sessions.values())
+    last_intervals = {
+        str(i.session_id): i
+        for i in CreditedInterval.objects.filter(session_id__in=list(sessions)).order_by(
+            "session_id", "-wall_end"
+        ).distinct("session_id")
+    } if _supports_distinct_on() else _last_intervals(sessions)  # fmt: skip
+    facts: list[Fact] = []
+    for session_id, session_events in by_session.items():  # first-come order (dicts keep it)
+        session = sessions.get(session_id)
+        if session is None:
+            continue
+        state, credits = fold(
+            State.from_json(session.state),
+            session_events,
+            duration=session.duration,
+            hidden_grace=settings.PROGRESS_HIDDEN_GRACE_SECONDS,
+        )
+        mine: list[Credit] = []
+        for credit in credits:
+            mine += exclusive(credit, taken[session.user_id])
+        taken[session.user_id] += [(c.wall_start, c.wall_end) for c in mine]
+        last_intervals[session_id] = _store_intervals(session, mine, last_intervals.get(session_id))
+        facts += _store_prompts(session, session_events)
+        beats = [e for e in session_events if isinstance(e, Beat)]
+        credited = sum(c.seconds for c in mine)
+        PlaySession.objects.filter(pk=session.pk).update(
+            state={
+                **state.to_json(),
+                "summarised_interval": session.state.get("summarised_interval", 0),
+            },
+            heartbeats=F("heartbeats") + len(beats),
+            credited_seconds=F("credited_seconds") + credited,
+            last_heartbeat_at=_when(state.at) if state.at else None,
+        )
+        _update_progress(progress[(session.enrolment_id, session.lesson_id)], session, state, mine)
+    if facts:
+        ledger_append_many(chain=LEDGER_CHAIN, facts=facts)
+
+
+def _supports_distinct_on() -> bool:
+    from django.db import connection
+
+    return connection.features.can_distinct_on_fields
+
+
+def _last_intervals(sessions) -> dict[str, CreditedInterval]:
+    last: dict[str, CreditedInterval] = {}
+    for interval in CreditedInterval.objects.filter(session_id__in=list(sessions)).order_by(
+        "wall_end"
+    ):
+        last[str(interval.session_id)] = interval
+    return last
+
+
+def _progress_rows(keys, sessions) -> dict[tuple, LessonProgress]:
+    durations = {(s.enrolment_id, s.lesson_id): s.duration for s in sessions}
+    condition = Q()
+    for enrolment_id, lesson_id in keys:
+        condition |= Q(enrolment_id=enrolment_id, lesson_id=lesson_id)
+    rows = {
+        (p.enrolment_id, p.lesson_id): p
+        for p in LessonProgress.objects.select_for_update().filter(condition).order_by("pk")
+    }
+    missing = [k for k in keys if k not in rows]
+    if missing:
+        LessonProgress.objects.bulk_create(
+            [LessonProgress(enrolment_id=e, lesson_id=lesson, duration=durations[(e, lesson)])
+             for e, lesson in missing],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        rows.update(
+            {
+                (p.enrolment_id, p.lesson_id): p
+                for p in LessonProgress.objects.select_for_update().filter(condition).order_by("pk")
+            }
+        )
+    return rows
+
+
+def _store_intervals(session, credits: list[Credit], last: CreditedInterval | None):
+    """Extend the session's last interval while playback continues it (but
+    never one already summarised in the ledger)."""
+    summarised = session.state.get("summarised_interval", 0)
+    for credit in credits:
+        if (
+            last is not None
+            and abs(last.media_end - credit.media_start) < 0.05
+            and last.pk > summarised
+            and -1e-6 <= credit.wall_start - last.wall_end.timestamp() < 2.0
+        ):
+            last.media_end = credit.media_end
+            last.seconds += credit.seconds
+            last.wall_end = _when(credit.wall_end)
+            last.save(update_fields=["media_end", "seconds", "wall_end"])
+            continue
+        last = CreditedInterval.objects.create(
+            session=session,
+            user_id=session.user_id,
+            lesson_id=session.lesson_id,
+            media_start=credit.media_start,
+            media_end=credit.media_end,
+            wall_start=_when(credit.wall_start),
+            wall_end=_when(credit.wall_end),
+            seconds=credit.seconds,
+        )
+    return last
+
+
+def _store_prompts(session, events) -> list[Fact]:
+    facts = []
+    subject = f"user:{session.user_id}"
+    for event in events:
+        if isinstance(event, PromptAsked):
+            _prompt, created = PresencePrompt.objects.get_or_create(
+                pk=event.prompt_id, defaults={"session": session, "issued_at": _when(event.at)}
+            )
+            if created:
+                facts.append(
+                    Fact(
+                        kind="progress.presence.asked",
+                        subject=subject,
+                        actor_id=session.user_id,
+                        payload={
+                            "prompt": event.prompt_id,
+                            "session": str(session.pk),
+                            "lesson": session.lesson_id,
+                            "asked_at_us": round(event.at * 1_000_000),
+                        },
+                    )
+                )
+        elif isinstance(event, PromptAnswered):
+            answered = PresencePrompt.objects.filter(
+                pk=event.prompt_id, answered_at__isnull=True
+            ).update(answered_at=_when(event.at))
+            if answered:
+                facts.append(
+                    Fact(
+                        kind="progress.presence.answered",
+                        subject=subject,
+                        actor_id=session.user_id,
+                        payload={
+                            "prompt": event.prompt_id,
+                            "session": str(session.pk),
+                            "answered_at_us": round(event.at * 1_000_000),
+                        },
+                    )
+                )
+    return facts
+
+
+def _update_progress(row: LessonProgress, session, state: State, credits: list[Credit]) -> None:
+    row.duration = session.duration
+    row.last_position = state.position
+    study = sum(c.seconds for c in credits)
+    if credits:
+        row.covered = union(
+            [tuple(pair) for pair in row.covered] + [(c.media_start, c.media_end) for c in credits]
+        )
+        row.covered_seconds = min(row.duration, sum(e - s for s, e in row.covered))
+        # Study time of a lesson counts up to the length of its video: looping
+        # a lesson does not earn hours.
+        before = row.study_seconds
+        row.study_seconds = min(row.duration, before + study)
+        gained = row.study_seconds - before
+        if gained > 0:
+            Enrolment.objects.filter(pk=row.enrolment_id).update(
+                study_seconds=F("study_seconds") + gained
+            )
+        if (
+            row.completed_at is None
+            and row.covered_seconds >= settings.PROGRESS_COMPLETION_RATIO * row.duration
+        ):
+            row.completed_at = timezone.now()
+    row.save()
+
+
+def play_sessions_summarise(*, idle_seconds: int | None = None) -> int:
+    """Write one ledger entry per play session that went quiet, with the
+    intervals credited since its last summary. Returns how many."""
+    idle = idle_seconds if idle_seconds is not None else settings.PROGRESS_SESSION_IDLE_SECONDS
+    cutoff = timezone.now() - dt.timedelta(seconds=idle)
+    written = 0
+    candidates = PlaySession.objects.filter(last_heartbeat_at__lt=cutoff).filter(
+        Q(summarised_at__isnull=True) | Q(summarised_at__lt=F("last_heartbeat_at"))
+    )
+    for session_id in candidates.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            session = PlaySession.objects.select_for_update().get(pk=session_id)
+            done_upto = session.state.get("summarised_interval", 0)
+            intervals = list(
+                session.intervals.filter(pk__gt=done_upto).order_by("pk")
+            )  # fmt: skip
+            now = timezone.now()
+            if intervals:
+                ledger_append_many(
+                    chain=LEDGER_CHAIN,
+                    facts=[
+                        Fact(
+                            kind="progress.study.credited",
+                            subject=f"user:{session.user_id}",
+                            actor_id=session.user_id,
+                            payload={
+                                "session": str(session.pk),
+                                "enrolment": str(session.enrolment_id),
+                                "lesson": session.lesson_id,
+                                "heartbeats": session.heartbeats,
+                                # [media from, media to] in ms, [wall from, to] in µs
+                                "intervals": [
+                                    [
+                                        _ms(i.media_start),
+                                        _ms(i.media_end),
+                                        round(i.wall_start.timestamp() * 1_000_000),
+                                        round(i.wall_end.timestamp() * 1_000_000),
+                                    ]
+                                    for i in intervals
+                                ],
+                                "credited_ms": sum(_ms(i.seconds) for i in intervals),
+                            },
+                        )
+                    ],
+                )
+                written += 1
+                session.state = {**session.state, "summarised_interval": intervals[-1].pk}
+            session.summarised_at = now
+            session.save(update_fields=["state", "summarised_at"])
+    return written

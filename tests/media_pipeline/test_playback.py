@@ -66,6 +66,23 @@ def asset(settings, tmp_path):
     return asset
 
 
+@pytest.fixture
+def client(client, instructor):
+    """Staff may fetch any video; who else may is the progress app's rule."""
+    client.force_login(instructor)
+    return client
+
+
+def test_anonymous_and_unenrolled_users_get_403(asset, worker):
+    from django.test import Client
+
+    anonymous = Client()
+    assert anonymous.get(url(asset, "master.m3u8")).status_code == 403
+    stranger = Client()
+    stranger.force_login(worker)
+    assert stranger.get(url(asset, "360p/segment_000.ts")).status_code == 403
+
+
 def url(asset, name, version=VERSION):
     return f"/media/hls/{asset.pk}/{version}/{name}"
 
@@ -96,11 +113,11 @@ def test_an_asset_without_a_published_ladder_has_no_playback():
 @pytest.mark.parametrize(
     ("name", "content_type", "cache_control"),
     [
-        ("master.m3u8", "application/vnd.apple.mpegurl", "public, max-age=60"),
-        ("360p/index.m3u8", "application/vnd.apple.mpegurl", "public, max-age=60"),
-        ("360p/segment_000.ts", "video/mp2t", "public, max-age=31536000, immutable"),
-        ("poster.jpg", "image/jpeg", "public, max-age=31536000, immutable"),
-        ("thumbnails.vtt", "text/vtt; charset=utf-8", "public, max-age=31536000, immutable"),
+        ("master.m3u8", "application/vnd.apple.mpegurl", "private, max-age=60"),
+        ("360p/index.m3u8", "application/vnd.apple.mpegurl", "private, max-age=60"),
+        ("360p/segment_000.ts", "video/mp2t", "private, max-age=31536000, immutable"),
+        ("poster.jpg", "image/jpeg", "private, max-age=31536000, immutable"),
+        ("thumbnails.vtt", "text/vtt; charset=utf-8", "private, max-age=31536000, immutable"),
         ("captions/zh-Hans.vtt", "text/vtt; charset=utf-8", "public, max-age=31536000, immutable"),
     ],
 )

@@ -18,7 +18,10 @@
       // Like preload="none": fetch the manifest, but no segments before the
       // worker presses play (phones on metered data).
       var hls = new window.Hls({ capLevelToPlayerSize: true, autoStartLoad: false });
-      video.addEventListener("play", function () { hls.startLoad(); }, { once: true });
+      // data-start-at: where to resume (set by the study tracker, if any).
+      video.addEventListener("play", function () {
+        hls.startLoad(parseFloat(video.getAttribute("data-start-at")) || -1);
+      }, { once: true });
       hls.on(window.Hls.Events.ERROR, function (event, data) {
         if (!data.fatal) return;
         if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
