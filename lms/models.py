@@ -186,3 +186,27 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.position} {self.kind}"
+
+
+class LedgerCheckpoint(models.Model):
+    """A signed tree head: the RFC 6962 Merkle root over the first
+    ``tree_size`` entries of a chain, signed with the Ed25519 key held outside
+    the database (``LEDGER_SIGNING_KEY``). On PostgreSQL, triggers refuse
+    UPDATE, DELETE and TRUNCATE, as for entries."""
+
+    chain = models.CharField(_("chain"), max_length=32)
+    tree_size = models.BigIntegerField(_("tree size"))
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))
+    signature = models.CharField(_("signature"), max_length=128)
+    key_id = models.CharField(_("key id"), max_length=16)
+
+    class Meta:
+        verbose_name = _("ledger checkpoint")
+        verbose_name_plural = _("ledger checkpoints")
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "tree_size"], name="ledger_checkpoint_size"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} @ {self.tree_size}"

@@ -32,3 +32,22 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _ledger_truncate_in_test_flush():
+    """Transactional tests end with Django's flush: one TRUNCATE of every
+    table. The ledger's triggers refuse TRUNCATE unless the transaction has set
+    ``jiangxue.ledger_maintenance`` (migration lms 0003); this flush of the
+    test database is the one place that sets it."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        # execute_sql_flush runs its statements in one transaction.
+        return flush(self, ["SET LOCAL jiangxue.ledger_maintenance = 'on'", *sql_list])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
