@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -54,7 +55,11 @@ def daily_checkin(request):
     if result.created:
         messages.success(
             request,
-            _("Checked in for today. You have studied %(days)s days in a row.")
+            ngettext(
+                "Checked in for today. You have studied %(days)s day in a row.",
+                "Checked in for today. You have studied %(days)s days in a row.",
+                result.streak,
+            )
             % {"days": result.streak},
         )
     else:
@@ -118,7 +123,9 @@ def _token_payload(request, session: ClassSession) -> dict:
     url = request.build_absolute_uri(
         reverse("progress:class-checkin", args=[session.pk]) + "?" + urlencode({"t": token})
     )
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111")
+    svg = segno.make(url, error="m").svg_inline(
+        scale=6, border=2, dark="#111", light="#fff", omitsize=True
+    )
     return {
         "token": token,
         "url": url,

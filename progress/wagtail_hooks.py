@@ -19,13 +19,14 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.exceptions import ApplicationError
-from progress import player, selectors, services
+from progress import demo, player, selectors, services
 from progress.forms import AssignmentUploadForm, ClassSessionForm
 
 # --- The lesson page and its video (the lead's, see progress.player) ------------
 
 hooks.register("lesson_page_context", player.lesson_page_context)
 hooks.register("video_file_access", player.video_file_access)
+hooks.register("load_demo", demo.load_demo)
 
 
 # --- The course page ----------------------------------------------------------
@@ -158,7 +159,7 @@ class ClassSessionsView(WagtailAdminTemplateMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         sessions = selectors.class_sessions_managed_by(user=self.request.user)
-        context["sessions"] = sessions.annotate(checkins=Count("checkins"))[:50]
+        context["sessions"] = sessions.annotate(checkin_count=Count("checkins"))[:50]
         return context
 
     def form_valid(self, form):

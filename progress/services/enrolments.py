@@ -317,12 +317,12 @@ def _read_table(data: bytes, extension: str) -> list[list[str]]:
         finally:
             workbook.close()
     text = _decode(data)
+    # Excel writes commas, or semicolons in some locales; tabs from a paste.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count) if first_line else ","
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        return [[_cell(value) for value in row] for row in csv.reader(io.StringIO(text), dialect)]
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return [[_cell(value) for value in row] for row in reader]
     except csv.Error as exc:
         raise _error(
             _("This CSV file cannot be read: %(reason)s") % {"reason": exc}, code="csv"
