@@ -347,3 +347,16 @@ def test_a_worker_not_enrolled_cannot_start_a_session(lesson):
     response = client.post(reverse("progress-session-start", args=[lesson.pk]))
     assert response.status_code == 403
     assert response.json()["detail"] == "Enrol in this course to study its lessons."
+
+
+def test_without_redis_the_in_process_buffer_credits_each_heartbeat_at_once(
+    player, lesson, enrolment, settings
+):
+    """The embedded default (no REDIS_URL): same code on fakeredis, flushed inline."""
+    settings.PROGRESS_REDIS_URL = ""
+    settings.PROGRESS_FLUSH_INLINE = True
+    session = start(player, lesson)["session"]
+    play(player, session, seconds=0.5)
+
+    assert CreditedInterval.objects.filter(session_id=session).get().seconds > 0.3
+    assert buffer.client().xlen(buffer.STREAM) == 0

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
+from wagtail import hooks
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
@@ -78,6 +79,9 @@ class Command(BaseCommand):
                 organisations = self._load_organisations()
                 users = self._load_users(organisations)
                 self._load_pages(organisations, users)
+                # Higher apps add their demo data (progress: enrolments).
+                for hook in hooks.get_hooks("load_demo"):
+                    hook(users=users, stdout=self.stdout)
         except ApplicationError as exc:
             raise CommandError(f"{exc.message} {exc.extra or ''}".strip()) from exc
         self._report()
