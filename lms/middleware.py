@@ -59,8 +59,12 @@ class StaffMFARequiredMiddleware:
                 request.GET.get("next") or reverse("wagtailadmin_home"),
                 login_url=reverse("account_login"),
             )
+        # The path first: ``request.user`` costs a database query, and most
+        # requests (heartbeats above all) are not staff pages.
+        if not is_staff_path(request, view_func):
+            return None
         user = request.user
-        if not user.is_authenticated or not is_staff_path(request, view_func):
+        if not user.is_authenticated:
             return None
         if staff_mfa_missing(user):
             messages.warning(

@@ -360,3 +360,12 @@ def test_without_redis_the_in_process_buffer_credits_each_heartbeat_at_once(
 
     assert CreditedInterval.objects.filter(session_id=session).get().seconds > 0.3
     assert buffer.client().xlen(buffer.STREAM) == 0
+
+
+def test_a_heartbeat_touches_no_database(player, lesson, django_assert_num_queries):
+    """The write path is one Redis script: no session, user or row lookup in
+    PostgreSQL (the flusher does the database work in batches)."""
+    session = start(player, lesson)["session"]
+    with django_assert_num_queries(0):
+        assert beat(player, session, seq=1, event="play").status_code == 204
+        assert beat(player, session, seq=2, position=0.1).status_code == 204
