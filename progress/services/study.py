@@ -220,14 +220,13 @@ def heartbeats_flush(*, consumer: str | None = None, max_batches: int = 50) -> i
     return folded
 
 
-def _taken(user_ids, since: float, exclude_sessions) -> dict[int, list[tuple[float, float]]]:
-    """Wall-clock spans already credited to these workers in other sessions."""
+def _taken(user_ids, since: float) -> dict[int, list[tuple[float, float]]]:
+    """Wall-clock spans already credited to these workers (any session: a
+    session's own earlier spans end before its next credit starts)."""
     taken: dict[int, list[tuple[float, float]]] = defaultdict(list)
-    rows = (
-        CreditedInterval.objects.filter(user_id__in=user_ids, wall_end__gt=_when(since))
-        .exclude(session_id__in=exclude_sessions)
-        .values_list("user_id", "wall_start", "wall_end")
-    )
+    rows = CreditedInterval.objects.filter(
+        user_id__in=user_ids, wall_end__gt=_when(since)
+    ).values_list("user_id", "wall_start", "wall_end")
     for user_id, start, end in rows:
         taken[user_id].append((start.timestamp(), end.timestamp()))
     return taken
@@ -254,7 +253,7 @@ def heartbeats_fold(*, events: list[tuple[str, object]]) -> None:
         [e.at for evs in by_session.values() for e in evs]
         + [State.from_json(s.state).at or math.inf for s in sessions.values()]
     )
-    taken = _taken({s.user_id for s in sessions.values()}, since, list(sessions))
+    taken = _taken({s.user_id for s in sessions.values()}, since)
     keys = {(s.enrolment_id, s.lesson_id) for s in sessions.values()}
     progress = _progress_rows(keys, sessions.values())
     last_intervals = {

@@ -369,3 +369,24 @@ def test_a_heartbeat_touches_no_database(player, lesson, django_assert_num_queri
     with django_assert_num_queries(0):
         assert beat(player, session, seq=1, event="play").status_code == 204
         assert beat(player, session, seq=2, position=0.1).status_code == 204
+
+
+def test_two_tabs_credit_one_across_flushes(worker, enrolment, lesson):
+    tab_a, tab_b = browser(), browser()
+    tab_a.force_login(worker)
+    tab_b.force_login(worker)
+    a, b = start(tab_a, lesson)["session"], start(tab_b, lesson)["session"]
+    started = time.monotonic()
+    beat(tab_a, a, seq=1, event="play")
+    beat(tab_b, b, seq=1, position=60, event="play")
+    time.sleep(0.5)
+    beat(tab_a, a, seq=2, position=0.5)
+    services.heartbeats_flush()  # tab A's first half second is credited
+    time.sleep(0.5)
+    beat(tab_a, a, seq=3, position=1.0)
+    beat(tab_b, b, seq=2, position=61.0)  # tab B's whole second overlaps tab A
+    wall = time.monotonic() - started
+    services.heartbeats_flush()
+
+    total = sum(i.seconds for i in CreditedInterval.objects.all())
+    assert 0.8 <= total <= wall
