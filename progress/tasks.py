@@ -1,9 +1,24 @@
 """Celery tasks of the progress app: ids in, re-fetch, one service call."""
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.utils.translation import gettext as _
 
 
-@shared_task(acks_late=True)
+class _AssignmentTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # A crash must not leave the job "running" for ever on the admin page.
+        from progress.services import assignment_job_fail
+
+        job_id = args[0] if args else kwargs.get("job_id")
+        assignment_job_fail(
+            job_id=job_id,
+            reason=_(
+                "The job stopped because of an unexpected error. Please upload the file again."
+            ),
+        )
+
+
+@shared_task(base=_AssignmentTask, acks_late=True)
 def assignment_job_run(job_id: int) -> None:
     """Run a bulk assignment (rerunning a job that a dead worker left running
     is safe: rows already assigned are reported as already enrolled)."""

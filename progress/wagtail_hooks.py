@@ -9,7 +9,7 @@ admins)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -133,6 +133,19 @@ class AssignmentReportView(View):
         )
 
 
+class AssignmentTemplateView(View):
+    """An example file to fill in: the column titles the import reads."""
+
+    def get(self, request):
+        if not _may_assign(request.user):
+            raise PermissionDenied
+        # A BOM so that Excel opens the Chinese titles intact.
+        content = "\ufeff手机号,身份证号,课程\r\n13800138000,,arc\r\n,11010519491231002X,42\r\n"
+        response = HttpResponse(content.encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="assignment-template.csv"'
+        return response
+
+
 # --- Classroom sessions ---------------------------------------------------------
 
 
@@ -185,6 +198,7 @@ class ClassSessionsView(WagtailAdminTemplateMixin, FormView):
 def register_admin_urls():
     urls = [
         path("", AssignmentView.as_view(), name="assignments"),
+        path("template/", AssignmentTemplateView.as_view(), name="assignment-template"),
         path("<int:job_id>/", AssignmentJobView.as_view(), name="assignment"),
         path("<int:job_id>/report/", AssignmentReportView.as_view(), name="assignment-report"),
         path("classes/", ClassSessionsView.as_view(), name="classes"),

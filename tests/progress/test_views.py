@@ -271,6 +271,8 @@ def test_auditor_uploads_a_list_and_downloads_the_report(union, enterprise, cour
     staff_login(client, auditor)
     page = reverse("progress_admin:assignments")
     assert client.get(page).status_code == 200
+    example = client.get(reverse("progress_admin:assignment-template"))
+    assert example.content.decode("utf-8-sig").splitlines()[0] == "手机号,身份证号,课程"
 
     content = "手机号,课程\n13912345678,arc\n13999999999,arc\n".encode()
     upload = SimpleUploadedFile("名单.csv", content, content_type="text/csv")
