@@ -28,6 +28,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -52,6 +53,32 @@ _sha256 = hashlib.sha256
 _encode = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 ).encode
+_string = json.encoder.encode_basestring  # what _encode does to a str (C when available)
+
+
+def _payload_encoder() -> Callable[[Any], str]:
+    """``_encode`` with CPython's C encoder built once instead of per call
+    (3x faster on a small payload). No circular-reference check: payloads
+    come from JSON."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _encode
+
+    def default(value):
+        raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+    encoder = make(None, default, _string, None, ":", ",", True, False, False)
+    join = "".join
+    return lambda value: join(encoder(value, 0))
+
+
+_payload = _payload_encoder()
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # C when available
+
+
+def _loads(text: str) -> Any:
+    """json.loads without its whitespace checks: PostgreSQL writes jsonb with none around."""
+    return _scan(text, 0)[0]
 
 
 @dataclass(frozen=True)
@@ -93,9 +120,9 @@ def _canonical(
     # (tests/lms/test_ledger.py compares the two).
     return (
         f'{{"actor":{"null" if actor_id is None else _number(actor_id)},'
-        f'"chain":{_encode(chain)},"kind":{_encode(kind)},"payload":{_encode(payload)},'
-        f'"position":{_number(position)},"prev":{_encode(prev_hash)},'
-        f'"recorded_at":{_encode(recorded_at)},"subject":{_encode(subject)}}}'
+        f'"chain":{_string(chain)},"kind":{_string(kind)},"payload":{_payload(payload)},'
+        f'"position":{_number(position)},"prev":{_string(prev_hash)},'
+        f'"recorded_at":{_string(recorded_at)},"subject":{_string(subject)}}}'
     ).encode()
 
 
@@ -242,15 +269,27 @@ def _entry_rows(chain: str, start: int, stop: int) -> Iterator[Row]:
         for p, k, s, a, payload, at, prev, digest in rows.iterator(chunk_size=_FETCH):
             yield p, k, s, a, payload, _timestamp(at), prev, digest
         return
-    loads = json.loads
+    loads = _loads
     sql = _PG_ROWS.format(table=connection.ops.quote_name(LedgerEntry._meta.db_table))
     # Inside a transaction the cursor streams; outside one (WITH HOLD) the
     # server would first materialise the whole result.
     with transaction.atomic(), connection.chunked_cursor() as cursor:
         cursor.execute(sql, [chain, start, stop])
-        while batch := cursor.fetchmany(_FETCH):
+        for batch in _prefetched(cursor.cursor.fetchmany):
             for p, k, s, a, payload, at, prev, digest in batch:
                 yield p, k, s, a, loads(payload), at, prev, digest
+
+
+def _prefetched(fetchmany: Callable[[int], list]) -> Iterator[list]:
+    """Batches of rows, the next one fetched by a thread while this one is
+    hashed: PostgreSQL reads and formats rows on one core while Python hashes
+    on the other (psycopg releases the GIL while it waits; its connection is
+    thread-safe, and the cursor is only used by one thread at a time)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(fetchmany, _FETCH)
+        while batch := pending.result():
+            pending = pool.submit(fetchmany, _FETCH)
+            yield batch
 
 
 def _leaf_hashes(chain: str, size: int) -> Iterator[bytes]:
@@ -327,8 +366,8 @@ def _walk(
     ``has_hash`` and ``has_position`` look further than the walk (the database
     or a second pass over the file), only once a break is found, to tell a
     reordered entry from a missing or altered one."""
-    sha = _sha256
-    leaf = merkle.leaf_hash
+    sha, string, encode, number = _sha256, _string, _payload, _number
+    chain_json = _string(chain)
     if accumulator is None and checkpoints:
         accumulator = merkle.MerkleAccumulator()
     due = iter(checkpoints)
@@ -339,9 +378,13 @@ def _walk(
             found = position < expected or has_position(expected)
             report.failure = Break(expected, REORDERED if found else MISSING)
             return prev or GENESIS
-        canonical = _canonical(
-            chain, position, kind, subject, actor, payload, recorded, prev_stored
-        )
+        # _canonical, inlined: this line runs a million times per million entries.
+        canonical = (
+            f'{{"actor":{"null" if actor is None else number(actor)},"chain":{chain_json},'
+            f'"kind":{string(kind)},"payload":{encode(payload)},"position":{position},'
+            f'"prev":{string(prev_stored)},"recorded_at":{string(recorded)},'
+            f'"subject":{string(subject)}}}'
+        ).encode()
         if position >= start:
             if prev is None:  # the first entry checked
                 # A slice starts from the stored link of its first entry,
@@ -359,7 +402,7 @@ def _walk(
         seen = stored
         expected += 1
         if accumulator is not None:
-            accumulator.append(leaf(canonical))
+            accumulator.append(sha(b"\x00" + canonical).digest())  # merkle.leaf_hash
             while checkpoint is not None and checkpoint.tree_size == expected:
                 if accumulator.root().hex() != checkpoint.root_hash:
                     report.failure = Break(expected - 1, CHECKPOINT, kind, str(expected))
@@ -550,9 +593,14 @@ def _file_rows(path: Path) -> Iterator[Row]:
                 _("Line %(line)d of the file lacks the field %(field)s.")
                 % {"line": number, "field": exc.args[0]}
             ) from exc
-        if type(row[0]) is not int:
+        position, kind, subject, actor, _ignored, recorded, prev, digest = row
+        if (
+            type(position) is not int
+            or not (actor is None or type(actor) is int)
+            or not all(type(v) is str for v in (kind, subject, recorded, prev, digest))
+        ):
             raise ApplicationError(
-                _("Line %(line)d of the file has no whole-number position.") % {"line": number}
+                _("Line %(line)d of the file has a field of the wrong type.") % {"line": number}
             )
         yield row
 
