@@ -1,0 +1,135 @@
+"""The Learning Record Store's tables: client credentials, statements and the
+index of agents and activities each statement mentions.
+
+A statement is kept exactly as stored (``data``) and never changes; the
+columns beside it exist only so that every filter of GET /xapi/statements is
+an index lookup. Statements that client systems send never touch credited
+time, progress or completion: nothing here is read by the crediting code.
+"""
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["XAPIClient", "XAPIStatement", "XAPIStatementRelation"]
+
+
+class XAPIClient(models.Model):
+    """A client system (e.g. a union's data warehouse) that calls the LRS
+    with HTTP Basic credentials ``key:secret``. The secret is kept only as a
+    Django password hash."""
+
+    name = models.CharField(_("name"), max_length=200)
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    secret_hash = models.CharField(_("secret (hashed)"), max_length=256)
+    organisation = models.ForeignKey(
+        "lms.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="xapi_clients",
+        verbose_name=_("organisation scope"),
+        help_text=_("When set, the client reads statements about workers in this subtree only."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    can_write = models.BooleanField(_("may store statements"), default=True)
+    can_read_all = models.BooleanField(_("may read every statement"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("xAPI client")
+        verbose_name_plural = _("xAPI clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_secret(self, secret: str) -> None:
+        self.secret_hash = make_password(secret)
+
+    def check_secret(self, secret: str) -> bool:
+        return check_password(secret, self.secret_hash)
+
+
+class XAPIStatement(models.Model):
+    """One stored statement. ``id`` (the row number) is the tie-breaker of the
+    ``(stored, id)`` paging cursor; ``statement_id`` is the xAPI id."""
+
+    statement_id = models.UUIDField(_("statement id"), unique=True)
+    data = models.JSONField(_("statement"))
+    stored = models.DateTimeField(_("stored"))
+    timestamp = models.DateTimeField(_("timestamp"))
+    verb_id = models.CharField(_("verb"), max_length=2048)
+    actor_key = models.CharField(_("actor"), max_length=2048)
+    object_activity_id = models.CharField(_("object activity"), max_length=2048, blank=True)
+    object_agent_key = models.CharField(_("object agent"), max_length=2048, blank=True)
+    object_statement_id = models.UUIDField(_("referenced statement"), null=True, blank=True)
+    registration = models.UUIDField(_("registration"), null=True, blank=True)
+    is_voiding = models.BooleanField(_("voids another statement"), default=False)
+    voided = models.BooleanField(_("voided"), default=False)
+    client = models.ForeignKey(
+        XAPIClient, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    # The platform user the actor identifies, when it identifies one: what an
+    # organisation-scoped client is allowed to see.
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("xAPI statement")
+        verbose_name_plural = _("xAPI statements")
+        indexes = [
+            # Every query orders and pages by (stored, id); each equality filter
+            # gets a composite index ending in the cursor columns.
+            models.Index(fields=["stored", "id"], name="xapi_stmt_stored"),
+            models.Index(fields=["verb_id", "stored", "id"], name="xapi_stmt_verb"),
+            models.Index(fields=["registration", "stored", "id"], name="xapi_stmt_registration"),
+            models.Index(fields=["actor_key", "stored", "id"], name="xapi_stmt_actor"),
+            models.Index(fields=["object_activity_id", "stored", "id"], name="xapi_stmt_activity"),
+            models.Index(fields=["actor_user", "stored", "id"], name="xapi_stmt_actor_user"),
+            models.Index(fields=["client", "stored", "id"], name="xapi_stmt_client"),
+            models.Index(
+                fields=["object_statement_id"],
+                name="xapi_stmt_ref",
+                condition=Q(object_statement_id__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)
+
+
+class XAPIStatementRelation(models.Model):
+    """An agent or activity a statement mentions. ``direct`` rows are what the
+    plain ``agent``/``activity`` filters match (the actor, its Group members,
+    the object); the others are what ``related_agents``/``related_activities``
+    add (context, SubStatement parts, authority, instructor, team)."""
+
+    class Kind(models.TextChoices):
+        AGENT = "agent", _("Agent")
+        ACTIVITY = "activity", _("Activity")
+
+    statement = models.ForeignKey(XAPIStatement, on_delete=models.CASCADE, related_name="relations")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=2048)
+    direct = models.BooleanField(_("direct"))
+    stored = models.DateTimeField(_("stored"))
+
+    class Meta:
+        verbose_name = _("xAPI statement relation")
+        verbose_name_plural = _("xAPI statement relations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "kind", "key", "direct"], name="xapi_relation_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "key", "direct", "stored", "statement"], name="xapi_rel_lookup"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
