@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/media/", include("media_pipeline.api_urls")),
     path("api/v1/progress/", include("progress.api_urls")),
     path("learning/", include("progress.urls")),
+    path("xapi/", include("progress.xapi.urls")),
     path("api/v1/", include("courses.api_urls")),
     path("media/hls/", include("media_pipeline.urls")),
     path("", include("courses.urls")),

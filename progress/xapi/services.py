@@ -1,0 +1,187 @@
+"""Writes of the Learning Record Store: storing statements (single or batch),
+with the id-conflict, voiding, ``stored``/``timestamp``/``authority`` and
+``version`` rules of xAPI 1.0.3.
+
+Statements stored here are records only: nothing in this module touches
+credited time, lesson progress or completion.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lms.exceptions import ApplicationError
+
+from .identity import agent_key, statement_relations
+from .models import XAPIClient, XAPIStatement, XAPIStatementRelation
+from .validation import VOIDED_VERB, XAPIValidationError, statement_validate, timestamp_parse
+
+
+class XAPIConflict(ApplicationError):
+    """A statement id is already stored with different content (→ 409)."""
+
+
+def iso(moment: datetime) -> str:
+    """An instant as the LRS writes it: UTC, microseconds, ``Z``."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+# --- statement comparison (Data 2.3.1, "Statement Comparison Requirements") ---
+
+
+def _comparable(value, *, key: str | None = None):
+    """What is significant when two statements with one id are compared:
+    not id, authority, stored, version or attachments; not Activity
+    definitions; timestamps as instants; UUIDs without case; Group members in
+    any order."""
+    if isinstance(value, dict):
+        out = {}
+        for name, item in value.items():
+            if key is None and name in ("id", "authority", "stored", "version", "attachments"):
+                continue
+            if name == "definition":
+                continue
+            out[name] = _comparable(item, key=name)
+        if key is None and "timestamp" in value:
+            out["timestamp"] = timestamp_parse(value["timestamp"]).timestamp()
+        if "member" in out and isinstance(out["member"], list):
+            out["member"] = sorted(out["member"], key=repr)
+        return out
+    if isinstance(value, list):
+        return [_comparable(item, key=key) for item in value]
+    if key in ("registration", "id") and isinstance(value, str) and len(value) == 36:
+        return value.lower()
+    return value
+
+
+def statements_equivalent(a: dict, b: dict) -> bool:
+    """Whether two statements are the same statement for the purposes of an
+    id conflict (``a`` stored, ``b`` received)."""
+    a, b = _comparable(a), _comparable(b)
+    if "timestamp" not in a or "timestamp" not in b:
+        # The LRS filled in the timestamp of the one stored without it.
+        a.pop("timestamp", None)
+        b.pop("timestamp", None)
+    return a == b
+
+
+# --- storing ------------------------------------------------------------------
+
+
+def _actor_user_id(actor: dict) -> int | None:
+    """The platform user an Agent identifies: by mbox (the user's e-mail) or
+    by an account on the platform's homePage (``XAPI_ACCOUNT_HOMEPAGE``, name
+    = user id)."""
+    if actor.get("objectType") == "Group":
+        return None
+    User = get_user_model()
+    if "mbox" in actor:
+        return (
+            User.objects.filter(email__iexact=actor["mbox"][len("mailto:") :])
+            .values_list("pk", flat=True)
+            .first()
+        )
+    homepage = getattr(settings, "XAPI_ACCOUNT_HOMEPAGE", None)
+    account = actor.get("account")
+    if homepage and account and account["homePage"] == homepage and account["name"].isdigit():
+        return User.objects.filter(pk=int(account["name"])).values_list("pk", flat=True).first()
+    return None
+
+
+def _row(statement: dict, *, client: XAPIClient, stored: datetime) -> XAPIStatement:
+    target = statement["object"]
+    kind = target.get("objectType", "Activity")
+    timestamp = timestamp_parse(statement["timestamp"])
+    registration = statement.get("context", {}).get("registration")
+    return XAPIStatement(
+        statement_id=uuid.UUID(statement["id"]),
+        data=statement,
+        stored=stored,
+        timestamp=timestamp,
+        verb_id=statement["verb"]["id"],
+        actor_key=agent_key(statement["actor"]) or "",
+        object_activity_id=target["id"] if kind == "Activity" else "",
+        object_agent_key=(agent_key(target) or "") if kind in ("Agent", "Group") else "",
+        object_statement_id=uuid.UUID(target["id"]) if kind == "StatementRef" else None,
+        registration=uuid.UUID(registration) if registration else None,
+        is_voiding=statement["verb"]["id"] == VOIDED_VERB,
+        client=client,
+        actor_user_id=_actor_user_id(statement["actor"]),
+    )
+
+
+def statements_store(*, statements: list, client: XAPIClient, authority: dict) -> list[str]:
+    """Validate and store a batch atomically; return the ids in order.
+
+    An id already stored with an equivalent statement is a no-op; with a
+    different one the whole batch fails with ``XAPIConflict``. Two statements
+    with one id in the batch, or any invalid statement, fail it with
+    ``XAPIValidationError``. ``stored`` and ``authority`` are the LRS's;
+    ``timestamp`` defaults to ``stored``; ``version`` to 1.0.0. A voiding
+    statement voids its target unless the target is itself a voiding
+    statement (then it is stored and has no effect, Data 2.3.2)."""
+    if not client.can_write:
+        raise ApplicationError(_("This client may not store statements."))
+    if not isinstance(statements, list) or not statements:
+        raise XAPIValidationError(_("Expected a statement or a non-empty array of statements."))
+    statements = [statement_validate(copy.deepcopy(s)) for s in statements]
+    ids = []
+    for statement in statements:
+        statement.setdefault("id", str(uuid.uuid4()))
+        ids.append(statement["id"])
+    if len(set(ids)) != len(ids):
+        raise XAPIValidationError(_("Two statements in the batch have the same id."))
+    try:
+        return _store(statements, ids, client=client, authority=authority)
+    except IntegrityError:
+        # A concurrent request stored one of these ids between our check and
+        # our insert: run the comparison again against what it stored.
+        return _store(statements, ids, client=client, authority=authority)
+
+
+@transaction.atomic
+def _store(
+    statements: list[dict], ids: list[str], *, client: XAPIClient, authority: dict
+) -> list[str]:
+    existing = {
+        str(row.statement_id): row.data
+        for row in XAPIStatement.objects.filter(statement_id__in=ids).only("statement_id", "data")
+    }
+    for statement in statements:
+        stored_before = existing.get(statement["id"])
+        if stored_before is not None and not statements_equivalent(stored_before, statement):
+            raise XAPIConflict(
+                _("A different statement with id %(id)s is already stored.")
+                % {"id": statement["id"]}
+            )
+    new = [s for s in statements if s["id"] not in existing]
+    if not new:
+        return ids
+    stored = timezone.now()
+    stored_text = iso(stored)
+    rows = []
+    for statement in new:
+        statement["stored"] = stored_text
+        statement["authority"] = authority
+        statement.setdefault("timestamp", stored_text)
+        statement.setdefault("version", "1.0.0")
+        rows.append(_row(statement, client=client, stored=stored))
+    XAPIStatement.objects.bulk_create(rows)
+    XAPIStatementRelation.objects.bulk_create(
+        XAPIStatementRelation(statement=row, kind=kind, key=key, direct=direct, stored=stored)
+        for row in rows
+        for kind, key, direct in statement_relations(row.data)
+    )
+    targets = [row.object_statement_id for row in rows if row.is_voiding]
+    if targets:
+        # A voiding statement cannot void another voiding statement.
+        XAPIStatement.objects.filter(statement_id__in=targets, is_voiding=False).update(voided=True)
+    return ids
