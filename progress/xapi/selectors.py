@@ -62,6 +62,7 @@ class StatementQuery:
     limit: int = 0
     format: str = "exact"
     ascending: bool = False
+    attachments: bool = False
 
 
 def _boolean_param(params: dict, name: str) -> bool:
@@ -106,10 +107,6 @@ def statement_query_parse(*, params: dict[str, str]) -> StatementQuery:
     statement_format = params.get("format", "exact")
     if statement_format not in FORMATS:
         raise XAPIValidationError(_("format must be ids, exact or canonical."))
-    if params.get("attachments", "false") == "true":
-        # Multipart responses are not built yet: refuse rather than answer wrongly.
-        raise XAPIValidationError(_("attachments=true is not supported by this LRS yet."))
-    _boolean_param(params, "attachments")
     return StatementQuery(
         agent=agent,
         verb=params.get("verb"),
@@ -122,6 +119,7 @@ def statement_query_parse(*, params: dict[str, str]) -> StatementQuery:
         limit=limit,
         format=statement_format,
         ascending=_boolean_param(params, "ascending"),
+        attachments=_boolean_param(params, "attachments"),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -27,6 +28,15 @@ from .validation import VOIDED_VERB, XAPIValidationError, statement_validate, ti
 
 class XAPIConflict(ApplicationError):
     """A statement id is already stored with different content (→ 409)."""
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """The ids of a stored batch, in order, and how many were new (the others
+    were already stored with the same content)."""
+
+    ids: list[str]
+    new: int
 
 
 def iso(moment: datetime) -> str:
@@ -118,8 +128,9 @@ def _row(statement: dict, *, client: XAPIClient, stored: datetime) -> XAPIStatem
     )
 
 
-def statements_store(*, statements: list, client: XAPIClient, authority: dict) -> list[str]:
-    """Validate and store a batch atomically; return the ids in order.
+def statements_store(*, statements: list, client: XAPIClient, authority: dict) -> StoredBatch:
+    """Validate and store a batch atomically; return the ids in order and
+    how many were new.
 
     An id already stored with an equivalent statement is a no-op; with a
     different one the whole batch fails with ``XAPIConflict``. Two statements
@@ -164,7 +175,7 @@ def _store(
             )
     new = [s for s in statements if s["id"] not in existing]
     if not new:
-        return ids
+        return StoredBatch(ids=ids, new=0)
     stored = timezone.now()
     stored_text = iso(stored)
     rows = []
@@ -184,4 +195,4 @@ def _store(
     if targets:
         # A voiding statement cannot void another voiding statement.
         XAPIStatement.objects.filter(statement_id__in=targets, is_voiding=False).update(voided=True)
-    return ids
+    return StoredBatch(ids=ids, new=len(rows))

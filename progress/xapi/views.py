@@ -13,8 +13,10 @@ browser's ambient credentials. No view here reads ``request.user``.
 from __future__ import annotations
 
 import json
+import secrets
 from functools import wraps
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.http import http_date
@@ -43,28 +45,37 @@ def _finish(request, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def xapi_view(methods: tuple[str, ...], *, authenticated: bool = True):
+def xapi_view(methods: tuple[str, ...], *, authenticated: bool = True, statements: bool = False):
     """Method check, version header, Basic authentication and the mapping of
-    domain errors to xAPI status codes, for one LRS view."""
+    domain errors to xAPI status codes, for one LRS view. Statement resource
+    responses carry X-Experience-API-Consistent-Through whatever their status
+    (Communication 2.1.3.s2.b5)."""
 
     def decorate(view):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            response = _dispatch(request, *args, **kwargs)
+            if statements:
+                # Taken after the work, so it is never before a returned "stored".
+                response["X-Experience-API-Consistent-Through"] = services.iso(timezone.now())
+            return _finish(request, response)
+
+        def _dispatch(request, *args, **kwargs):
             if request.method not in methods:
                 response = _error(_("Method not allowed."), 405)
                 response["Allow"] = ", ".join(methods)
-                return _finish(request, response)
+                return response
             if authenticated:
                 try:
                     version_header_validate(request.headers.get("X-Experience-API-Version"))
                 except XAPIValidationError as error:
-                    return _finish(request, _error(error.message, 400))
+                    return _error(error.message, 400)
                 client = client_from_request(request)
                 if client is None:
                     response = _error(_("Valid HTTP Basic credentials are required."), 401)
                     response["WWW-Authenticate"] = f'Basic realm="{REALM}"'
-                    return _finish(request, response)
+                    return response
                 kwargs["client"] = client
             try:
                 response = view(request, *args, **kwargs)
@@ -74,7 +85,7 @@ def xapi_view(methods: tuple[str, ...], *, authenticated: bool = True):
                 response = _error(error.message, 409)
             except ApplicationError as error:
                 response = _error(error.message, 403)
-            return _finish(request, response)
+            return response
 
         return wrapper
 
@@ -112,12 +123,7 @@ def _refuse_unsent_attachments(statements: list) -> None:
                     raise XAPIValidationError(_("Attachment data must be sent as multipart/mixed."))
 
 
-def _consistent(response: HttpResponse) -> HttpResponse:
-    response["X-Experience-API-Consistent-Through"] = services.iso(timezone.now())
-    return response
-
-
-@xapi_view(("GET", "HEAD", "PUT", "POST"))
+@xapi_view(("GET", "HEAD", "PUT", "POST"), statements=True)
 def statements(request, *, client):
     """The Statement resource: PUT one, POST one or many, GET one or a query."""
     homepage = request.build_absolute_uri("/xapi/")
@@ -140,18 +146,36 @@ def statements(request, *, client):
             client=client,
             authority=client_authority(client=client, homepage=homepage),
         )
-        return _consistent(HttpResponse(status=204))
+        return HttpResponse(status=204)
     if request.method == "POST":
         body = _json_body(request)
         batch = body if isinstance(body, list) else [body]
         _refuse_unsent_attachments(batch)
-        ids = services.statements_store(
+        stored = services.statements_store(
             statements=batch,
             client=client,
             authority=client_authority(client=client, homepage=homepage),
         )
-        return _consistent(JsonResponse(ids, safe=False))
-    return _consistent(_statements_get(request, client=client))
+        if not stored.new:
+            # Every statement was already stored, unchanged: nothing happened,
+            # as for a repeated PUT.
+            return HttpResponse(status=204)
+        return JsonResponse(stored.ids, safe=False)
+    return _statements_get(request, client=client)
+
+
+def _render(payload, *, attachments: bool) -> HttpResponse:
+    """JSON, or with attachments=true the multipart/mixed form whose first
+    part is the JSON. This LRS holds no attachment data (statements with
+    unsent attachment data are refused), so there are no further parts."""
+    if not attachments:
+        return JsonResponse(payload, safe=False)
+    boundary = secrets.token_hex(16)
+    body = (
+        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n"
+        f"{json.dumps(payload, cls=DjangoJSONEncoder)}\r\n--{boundary}--\r\n"
+    )
+    return HttpResponse(body.encode(), content_type=f"multipart/mixed; boundary={boundary}")
 
 
 def _statements_get(request, *, client) -> HttpResponse:
@@ -174,22 +198,23 @@ def _statements_get(request, *, client) -> HttpResponse:
         )
         if row is None:
             return _error(_("No such statement."), 404)
-        response = JsonResponse(
+        response = _render(
             selectors.statement_formatted(
                 statement=row.data, statement_format=query.format, languages=languages
-            )
+            ),
+            attachments=query.attachments,
         )
         response["Last-Modified"] = http_date(row.stored.timestamp())
         return response
     query = selectors.statement_query_parse(params=params)
-    return _result(request, client=client, query=query, after=None, languages=languages)
+    return _result(client=client, query=query, after=None, languages=languages)
 
 
-def _result(request, *, client, query, after, languages) -> HttpResponse:
+def _result(*, client, query, after, languages) -> HttpResponse:
     rows, token = selectors.statements_query(client=client, query=query, after=after)
     # A path from the host root: the spec allows a relative IRL.
     more = f"/xapi/statements/more/{token}" if token else ""
-    response = JsonResponse(
+    response = _render(
         {
             "statements": [
                 selectors.statement_formatted(
@@ -198,18 +223,17 @@ def _result(request, *, client, query, after, languages) -> HttpResponse:
                 for row in rows
             ],
             "more": more,
-        }
+        },
+        attachments=query.attachments,
     )
     last = max((row.stored for row in rows), default=timezone.now())
     response["Last-Modified"] = http_date(last.timestamp())
     return response
 
 
-@xapi_view(("GET", "HEAD"))
+@xapi_view(("GET", "HEAD"), statements=True)
 def statements_more(request, token: str, *, client):
     """The next page of a statement query (the ``more`` IRL)."""
     query, after = selectors.more_token_read(token=token)
     languages = selectors.accept_languages(request.headers.get("Accept-Language", ""))
-    return _consistent(
-        _result(request, client=client, query=query, after=after, languages=languages)
-    )
+    return _result(client=client, query=query, after=after, languages=languages)

@@ -110,6 +110,18 @@ def test_missing_or_unsupported_version_header_is_400(client, lrs):
     )
 
 
+def test_statement_responses_carry_consistent_through_whatever_the_status(client, lrs):
+    auth = basic()
+    del auth["HTTP_X_EXPERIENCE_API_VERSION"]
+    response = client.get("/xapi/statements", **auth)
+    assert response.status_code == 400
+    assert "X-Experience-API-Consistent-Through" in response
+    response = client.get("/xapi/statements", **basic())
+    assert response.status_code == 200
+    assert response.json() == {"statements": [], "more": ""}
+    assert response["X-Experience-API-Consistent-Through"].endswith("Z")
+
+
 def test_requests_without_valid_credentials_are_401(client, lrs):
     response = client.get("/xapi/statements", **VERSION)
     assert response.status_code == 401
@@ -202,10 +214,15 @@ def test_post_batch_conflicting_with_stored_id_is_409_and_stores_nothing(http):
 
 
 def test_post_same_statement_again_is_a_no_op(http):
+    """Re-sending stored statements changes nothing and answers 204, like a
+    repeated PUT; a batch with one new statement answers 200 with all ids."""
     sent = {**statement(), "id": str(uuid.uuid4())}
     assert http.post([sent]).status_code == 200
-    assert http.post([sent]).json() == [sent["id"]]
+    assert http.post([sent]).status_code == 204
     assert XAPIStatement.objects.count() == 1
+    response = http.post([sent, statement()])
+    assert response.status_code == 200 and response.json()[0] == sent["id"]
+    assert XAPIStatement.objects.count() == 2
 
 
 def test_attachments_without_file_url_are_refused_until_multipart_exists(http):
@@ -218,6 +235,23 @@ def test_attachments_without_file_url_are_refused_until_multipart_exists(http):
     }
     assert http.post(statement(attachments=[attachment])).status_code == 400
     assert XAPIStatement.objects.count() == 0
+
+
+def test_attachments_true_answers_multipart_with_the_json_first(http):
+    statement_id = http.post(statement()).json()[0]
+    response = http.get(statementId=statement_id, attachments="true")
+    assert response.status_code == 200
+    content_type, boundary = response["Content-Type"].split("; boundary=")
+    assert content_type == "multipart/mixed"
+    part = response.content.decode().split(f"--{boundary}")[1]
+    headers, body = part.split("\r\n\r\n", 1)
+    assert "Content-Type: application/json" in headers
+    assert json.loads(body)["id"] == statement_id
+    response = http.get(attachments="true")
+    assert response["Content-Type"].startswith("multipart/mixed; boundary=")
+    assert http.get(statementId=statement_id, attachments="false")["Content-Type"] == (
+        "application/json"
+    )
 
 
 def test_voiding_hides_the_target_and_voided_statement_id_returns_it(http):
