@@ -9,6 +9,7 @@ credited time, lesson progress or completion.
 from __future__ import annotations
 
 import copy
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +43,32 @@ class StoredBatch:
 def iso(moment: datetime) -> str:
     """An instant as the LRS writes it: UTC, microseconds, ``Z``."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+# --- clients ----------------------------------------------------------------
+
+
+def xapi_client_create(
+    *,
+    name: str,
+    organisation=None,
+    can_write: bool = True,
+    can_read_all: bool = False,
+) -> tuple[XAPIClient, str]:
+    """Register a client system; return it with its generated secret, which
+    is shown once and kept only as a hash."""
+    secret = secrets.token_urlsafe(32)
+    client = XAPIClient(
+        name=name,
+        key=secrets.token_hex(16),
+        organisation=organisation,
+        can_write=can_write,
+        can_read_all=can_read_all,
+    )
+    client.set_secret(secret)
+    client.full_clean()
+    client.save()
+    return client, secret
 
 
 # --- statement comparison (Data 2.3.1, "Statement Comparison Requirements") ---
@@ -195,4 +222,10 @@ def _store(
     if targets:
         # A voiding statement cannot void another voiding statement.
         XAPIStatement.objects.filter(statement_id__in=targets, is_voiding=False).update(voided=True)
+    # A statement whose voiding statement arrived first is voided on arrival.
+    plain = [row.statement_id for row in rows if not row.is_voiding]
+    voided_before = XAPIStatement.objects.filter(
+        is_voiding=True, object_statement_id__in=plain
+    ).values_list("object_statement_id", flat=True)
+    XAPIStatement.objects.filter(statement_id__in=list(voided_before)).update(voided=True)
     return StoredBatch(ids=ids, new=len(rows))

@@ -284,6 +284,16 @@ def actor_validate(value: Any, path: str = "actor") -> dict:
     return agent_validate(value, path)
 
 
+def authority_validate(value: Any, path: str = "authority") -> dict:
+    """An Agent, or an anonymous Group of exactly two Agents (the OAuth
+    consumer and user, Data 2.4.9.s3.b1)."""
+    actor_validate(value, path)
+    if value.get("objectType") == "Group":
+        if any(key in value for key in IFI_KEYS) or len(value.get("member", [])) != 2:
+            _fail(_("an authority Group must be anonymous with exactly two members"), path)
+    return value
+
+
 # --- verb and objects ---------------------------------------------------------
 
 
@@ -560,7 +570,7 @@ def statement_validate(value: Any) -> dict:
     if "stored" in value:
         timestamp_parse(value["stored"], "stored")
     if "authority" in value:
-        actor_validate(value["authority"], "authority")
+        authority_validate(value["authority"])
     if "version" in value and (
         not isinstance(value["version"], str) or not _VERSION.match(value["version"])
     ):

@@ -267,6 +267,18 @@ def test_voiding_hides_the_target_and_voided_statement_id_returns_it(http):
     assert http.ids() == [voiding_id]
 
 
+def test_a_statement_whose_voiding_statement_came_first_is_voided(http):
+    """The LRS accepts a voiding statement whose target it does not hold yet;
+    the target is voided when it arrives."""
+    target = str(uuid.uuid4())
+    voiding = {"actor": agent(), "verb": {"id": VOIDED}}
+    voiding["object"] = {"objectType": "StatementRef", "id": target}
+    assert http.post(voiding).status_code == 200
+    http.put(statement(), target)
+    assert http.get(statementId=target).status_code == 404
+    assert http.get(voidedStatementId=target).status_code == 200
+
+
 def test_voiding_a_voiding_statement_has_no_effect(http):
     target = str(uuid.uuid4())
     http.put(statement(), target)
@@ -450,6 +462,33 @@ def test_scoped_client_reads_only_its_workers_and_its_own(
     outsider_id = XAPIStatement.objects.get(actor_user=outsider).statement_id
     assert http.get(auth=basic("union-dw"), statementId=str(outsider_id)).status_code == 404
     assert scoped.statements.count() == 1
+
+
+def test_head_answers_like_get_without_a_body(client, http):
+    http.post(statement())
+    response = client.head("/xapi/statements", **basic())
+    assert response.status_code == 200
+    assert response.content == b""
+    assert "X-Experience-API-Consistent-Through" in response
+    assert client.head("/xapi/about").status_code == 200
+
+
+def test_other_methods_are_405(client, lrs):
+    assert client.delete("/xapi/statements", **basic()).status_code == 405
+
+
+def test_authority_group_must_be_an_anonymous_pair(http):
+    sent = statement(authority={"objectType": "Group", "member": [agent("a@x.example")]})
+    assert http.post(sent).status_code == 400
+
+
+def test_client_create_returns_a_working_secret(client, enterprise):
+    from progress.xapi.services import xapi_client_create
+
+    created, secret = xapi_client_create(name="Union warehouse", organisation=enterprise)
+    assert created.secret_hash != secret
+    response = client.get("/xapi/statements", **basic(created.key, secret))
+    assert response.status_code == 200
 
 
 def test_client_without_write_permission_cannot_store(http):

@@ -101,6 +101,10 @@ VALID = {
         verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
         object={"objectType": "StatementRef", "id": "9e13cefd-53d3-4eac-b5ed-2cf6693903bb"},
     ),
+    "extension value null": make(result={"extensions": {"http://example.com/null": None}}),
+    "authority anonymous group of two": make(
+        authority={"objectType": "Group", "member": [AGENT, AGENT]}
+    ),
     "stored and authority accepted (LRS overwrites)": make(
         stored="2026-11-22T03:06:26Z", authority={"mbox": "mailto:lrs@example.com"}
     ),
@@ -262,6 +266,35 @@ INVALID = {
         "sha2",
     ),
     "not an object": ([BASE], "JSON object"),
+    "authority identified group": (
+        make(
+            authority={
+                "objectType": "Group",
+                "mbox": "mailto:g@example.com",
+                "member": [AGENT, AGENT],
+            }
+        ),
+        "exactly two members",
+    ),
+    "authority group of three": (
+        make(authority={"objectType": "Group", "member": [AGENT, AGENT, AGENT]}),
+        "exactly two members",
+    ),
+    "language tag de-419-DE": (
+        make(verb={"id": VERB["id"], "display": {"de-419-DE": "x"}}),
+        "language tag",
+    ),
+    "statement id numeric": (make(id=12345), "UUID"),
+    "statement id too many digits": (make(id="AA97B177-9383-4934-8543-0F91A7A028368"), "UUID"),
+    "key with wrong case": (make(Actor=AGENT), "unknown property Actor"),
+    "interactionType wrong case": (
+        make(object={"id": "http://x.example", "definition": {"interactionType": "choiCe"}}),
+        "interactionType",
+    ),
+    "account name not a string": (
+        make(actor={"account": {"homePage": "http://x.example", "name": {}}}),
+        "string",
+    ),
 }
 
 
