@@ -8,9 +8,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def lesson(make_course, make_lesson, welder):
-    course = make_course(parent=welder, title="焊条电弧焊", slug="arc")
+def lesson(make_course, make_lesson, welder, instructor_a):
+    course = make_course(parent=welder, title="焊条电弧焊", slug="arc", instructors=[instructor_a])
     return make_lesson(parent=course, title="平焊", slug="flat")
+
+
+@pytest.fixture
+def client(client, instructor_a):
+    """The course's instructor: may always view its lessons (who else may is
+    the progress app's rule, tested there)."""
+    client.force_login(instructor_a)
+    return client
 
 
 def test_the_lesson_editor_picks_the_video_with_the_snippet_chooser(admin_user_client, lesson):
