@@ -231,22 +231,35 @@ def statements_query(
     is the last). Paging is by keyset on (stored, id), never OFFSET, so
     statements stored between pages neither repeat nor shift others."""
     rows = statements_visible_to(client=client).filter(voided=False)
-    conditions = _conditions(query)
-    if conditions is not None:
-        rows = rows.filter(conditions | Q(pk__in=_targeting(conditions)))
     if query.since:
         rows = rows.filter(stored__gt=timestamp_parse(query.since))
     if query.until:
         rows = rows.filter(stored__lte=timestamp_parse(query.until))
     if after is not None:
         stored, pk = after
+        # The plain bound on stored lets the (…, stored, id) indexes serve
+        # the range; the OR only breaks ties within one instant.
         if query.ascending:
-            rows = rows.filter(Q(stored__gt=stored) | Q(stored=stored, pk__gt=pk))
+            rows = rows.filter(Q(stored__gte=stored), Q(stored__gt=stored) | Q(pk__gt=pk))
         else:
-            rows = rows.filter(Q(stored__lt=stored) | Q(stored=stored, pk__lt=pk))
+            rows = rows.filter(Q(stored__lte=stored), Q(stored__lt=stored) | Q(pk__lt=pk))
     order = ("stored", "pk") if query.ascending else ("-stored", "-pk")
     limit = min(query.limit or max_limit, max_limit)
-    page = list(rows.order_by(*order)[: limit + 1])
+    conditions = _conditions(query)
+    if conditions is None:
+        page = list(rows.order_by(*order)[: limit + 1])
+    else:
+        # Two index-friendly queries instead of one with an OR: the statements
+        # meeting the filters, and those targeting one of them by StatementRef.
+        found = {
+            row.pk: row
+            for part in (rows.filter(conditions), rows.filter(pk__in=_targeting(conditions)))
+            for row in part.order_by(*order)[: limit + 1]
+        }
+        page = sorted(
+            found.values(), key=lambda row: (row.stored, row.pk), reverse=not query.ascending
+        )
+        page = page[: limit + 1]
     if len(page) <= limit:
         return page, None
     page = page[:limit]

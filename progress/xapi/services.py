@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,27 +114,40 @@ def statements_equivalent(a: dict, b: dict) -> bool:
 # --- storing ------------------------------------------------------------------
 
 
-def _actor_user_id(actor: dict) -> int | None:
-    """The platform user an Agent identifies: by mbox (the user's e-mail) or
-    by an account on the platform's homePage (``XAPI_ACCOUNT_HOMEPAGE``, name
-    = user id)."""
-    if actor.get("objectType") == "Group":
-        return None
+def _actor_users(actors: list[dict]) -> dict[str, int]:
+    """The platform users the actors identify, by agent key, in at most two
+    queries for a whole batch: by mbox (the user's e-mail, any case) or by an
+    account on the platform's homePage (setting ``XAPI_ACCOUNT_HOMEPAGE``,
+    name = user id). Groups identify no one."""
     User = get_user_model()
-    if "mbox" in actor:
-        return (
-            User.objects.filter(email__iexact=actor["mbox"][len("mailto:") :])
-            .values_list("pk", flat=True)
-            .first()
+    agents = [a for a in actors if a.get("objectType") != "Group"]
+    found: dict[str, int] = {}
+    emails = {a["mbox"][len("mailto:") :].lower(): agent_key(a) for a in agents if "mbox" in a}
+    if emails:
+        rows = (
+            User.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=list(emails))
+            .values_list("email_lower", "pk")
         )
+        found.update({emails[email]: pk for email, pk in rows})
     homepage = getattr(settings, "XAPI_ACCOUNT_HOMEPAGE", None)
-    account = actor.get("account")
-    if homepage and account and account["homePage"] == homepage and account["name"].isdigit():
-        return User.objects.filter(pk=int(account["name"])).values_list("pk", flat=True).first()
-    return None
+    accounts = {
+        int(a["account"]["name"]): agent_key(a)
+        for a in agents
+        if homepage
+        and "account" in a
+        and a["account"]["homePage"] == homepage
+        and a["account"]["name"].isdigit()
+    }
+    if accounts:
+        for pk in User.objects.filter(pk__in=list(accounts)).values_list("pk", flat=True):
+            found[accounts[pk]] = pk
+    return found
 
 
-def _row(statement: dict, *, client: XAPIClient, stored: datetime) -> XAPIStatement:
+def _row(
+    statement: dict, *, client: XAPIClient, stored: datetime, users: dict[str, int]
+) -> XAPIStatement:
     target = statement["object"]
     kind = target.get("objectType", "Activity")
     timestamp = timestamp_parse(statement["timestamp"])
@@ -151,7 +165,7 @@ def _row(statement: dict, *, client: XAPIClient, stored: datetime) -> XAPIStatem
         registration=uuid.UUID(registration) if registration else None,
         is_voiding=statement["verb"]["id"] == VOIDED_VERB,
         client=client,
-        actor_user_id=_actor_user_id(statement["actor"]),
+        actor_user_id=users.get(agent_key(statement["actor"]) or ""),
     )
 
 
@@ -205,13 +219,14 @@ def _store(
         return StoredBatch(ids=ids, new=0)
     stored = timezone.now()
     stored_text = iso(stored)
+    users = _actor_users([statement["actor"] for statement in new])
     rows = []
     for statement in new:
         statement["stored"] = stored_text
         statement["authority"] = authority
         statement.setdefault("timestamp", stored_text)
         statement.setdefault("version", "1.0.0")
-        rows.append(_row(statement, client=client, stored=stored))
+        rows.append(_row(statement, client=client, stored=stored, users=users))
     XAPIStatement.objects.bulk_create(rows)
     XAPIStatementRelation.objects.bulk_create(
         XAPIStatementRelation(statement=row, kind=kind, key=key, direct=direct, stored=stored)
