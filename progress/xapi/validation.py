@@ -82,9 +82,12 @@ _LANG = re.compile(
     r"|^[xX](?:-[A-Za-z0-9]{1,8})+$"
     r"|^[iI]-[A-Za-z]+$"
 )
+# ISO 8601 extended (2026-11-22T03:06:26.5+08:00) or basic (20261122T030626.5+0800).
 _TIMESTAMP = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})T(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?P<frac>[.,]\d+)?)?"
-    r"(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?$"
+    r"^(?:(?P<date>\d{4}-\d{2}-\d{2})T(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?P<frac>[.,]\d+)?)?"
+    r"(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?"
+    r"|(?P<bdate>\d{8})T(?P<bh>\d{2})(?P<bm>\d{2})(?:(?P<bs>\d{2})(?P<bfrac>[.,]\d+)?)?"
+    r"(?P<btz>Z|[+-]\d{2}(?:\d{2})?)?)$"
 )
 _DURATION = re.compile(
     r"^P(?!$)(?:\d+(?:\.\d+)?Y)?(?:\d+(?:\.\d+)?M)?(?:\d+(?:\.\d+)?W)?(?:\d+(?:\.\d+)?D)?"
@@ -181,7 +184,13 @@ def timestamp_parse(value: Any, path: str = "timestamp") -> datetime:
     match = _TIMESTAMP.match(value) if isinstance(value, str) else None
     if not match:
         _fail(_("must be an ISO 8601 date and time"), path)
-    tz = match["tz"]
+    if match["bdate"]:
+        date = match["bdate"]
+        date, hour, minute = f"{date[:4]}-{date[4:6]}-{date[6:]}", match["bh"], match["bm"]
+        second, frac, tz = match["bs"], match["bfrac"], match["btz"]
+    else:
+        date, hour, minute = match["date"], match["h"], match["m"]
+        second, frac, tz = match["s"], match["frac"], match["tz"]
     if tz and tz.startswith("-") and set(tz[1:].replace(":", "")) == {"0"}:
         _fail(_("must not use the offset -00:00"), path)
     try:
@@ -193,16 +202,15 @@ def timestamp_parse(value: Any, path: str = "timestamp") -> datetime:
                 raise ValueError
             delta = timedelta(hours=hours, minutes=minutes)
             offset = timezone(-delta if tz[0] == "-" else delta)
-        frac = (match["frac"] or ".0")[1:]
-        micro = int((frac + "000000")[:6])
-        year, month, day = (int(part) for part in match["date"].split("-"))
+        micro = int(((frac or ".0")[1:] + "000000")[:6])
+        year, month, day = (int(part) for part in date.split("-"))
         return datetime(
             year,
             month,
             day,
-            int(match["h"]),
-            int(match["m"]),
-            int(match["s"] or 0),
+            int(hour),
+            int(minute),
+            int(second or 0),
             micro,
             tzinfo=offset,
         )

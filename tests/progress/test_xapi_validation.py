@@ -223,6 +223,9 @@ INVALID = {
     "timestamp -0000": (make(timestamp="2026-11-22T03:06:26-0000"), "-00:00"),
     "timestamp -00": (make(timestamp="2026-11-22T03:06:26-00"), "-00:00"),
     "timestamp date only": (make(timestamp="2026-11-22"), "ISO 8601"),
+    "timestamp basic -0000": (make(timestamp="20261122T030626-0000"), "-00:00"),
+    "timestamp US date": (make(timestamp="01/011/2015"), "ISO 8601"),
+    "timestamp hour 25": (make(timestamp="2026-11-22T25:00:00Z"), "ISO 8601"),
     "timestamp impossible date": (make(timestamp="2026-02-30T00:00:00Z"), "ISO 8601"),
     "unknown top-level property": (make(foo="bar"), "unknown property foo"),
     "unknown nested property": (
@@ -328,6 +331,8 @@ def test_timestamp_offsets_are_instants():
     """+08:00 and Z forms of one instant parse to the same moment."""
     assert timestamp_parse("2026-11-22T11:06:26+08:00") == timestamp_parse("2026-11-22T03:06:26Z")
     assert timestamp_parse("2026-11-22T03:06:26.5Z").microsecond == 500000
+    # ISO 8601 basic format is ISO 8601 too.
+    assert timestamp_parse("20261122T110626+0800") == timestamp_parse("2026-11-22T03:06:26Z")
 
 
 @pytest.mark.parametrize("header", ["1.0.3", "1.0.0", "1.0"])
