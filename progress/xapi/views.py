@@ -148,6 +148,8 @@ def statements(request, *, client):
         )
         return HttpResponse(status=204)
     if request.method == "POST":
+        if request.GET:
+            raise XAPIValidationError(_("POST to statements takes no parameters."))
         body = _json_body(request)
         batch = body if isinstance(body, list) else [body]
         _refuse_unsent_attachments(batch)

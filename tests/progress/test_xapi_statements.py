@@ -79,6 +79,14 @@ def http(client, lrs):
                 **(auth or basic()),
             )
 
+        def client_put_with(self, query):
+            return client.put(
+                f"/xapi/statements?{query}",
+                data=json.dumps(statement()),
+                content_type="application/json",
+                **basic(),
+            )
+
         def get(self, auth=None, path="/xapi/statements", headers=None, **params):
             return client.get(path, params, **(auth or basic()), **(headers or {}))
 
@@ -191,6 +199,14 @@ def test_post_batch_of_50_runs_a_fixed_number_of_queries(http, django_assert_max
         response = http.post(batch)
     assert response.status_code == 200
     assert XAPIStatement.objects.count() == 50
+
+
+def test_unknown_parameters_on_put_and_post_are_400(http):
+    statement_id = str(uuid.uuid4())
+    response = http.client_put_with(f"StatementId={statement_id}")
+    assert response.status_code == 400
+    assert http.post(statement(), verb=COMPLETED).status_code == 400
+    assert XAPIStatement.objects.count() == 0
 
 
 def test_post_single_statement_returns_one_id(http):
