@@ -79,18 +79,22 @@ def _comparable(value, *, key: str | None = None):
     """What is significant when two statements with one id are compared:
     not id, authority, stored, version or attachments; not Activity
     definitions; timestamps as instants; UUIDs without case; Group members in
-    any order."""
+    any order. Extension values are compared as sent."""
+    if key == "extensions":
+        return value
     if isinstance(value, dict):
+        is_activity = "id" in value and value.get("objectType", "Activity") == "Activity"
         out = {}
         for name, item in value.items():
             if key is None and name in ("id", "authority", "stored", "version", "attachments"):
                 continue
-            if name == "definition":
+            if name == "definition" and is_activity:
+                continue
+            if name == "timestamp" and isinstance(item, str):
+                out[name] = timestamp_parse(item).timestamp()
                 continue
             out[name] = _comparable(item, key=name)
-        if key is None and "timestamp" in value:
-            out["timestamp"] = timestamp_parse(value["timestamp"]).timestamp()
-        if "member" in out and isinstance(out["member"], list):
+        if isinstance(out.get("member"), list):
             out["member"] = sorted(out["member"], key=repr)
         return out
     if isinstance(value, list):

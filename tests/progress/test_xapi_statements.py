@@ -174,6 +174,27 @@ def test_put_same_id_same_statement_is_204_and_different_is_409(http):
     assert http.get(statementId=statement_id).json() == stored
 
 
+def test_statement_comparison_ignores_what_the_spec_says_is_not_significant():
+    """Data 2.3.1: member order, Activity definitions, UUID case, timestamp
+    notation, and the LRS-set properties do not make two statements differ."""
+    from progress.xapi.services import statements_equivalent
+
+    group = {"objectType": "Group", "member": [agent("a@x.example"), agent("b@x.example")]}
+    ref = {"objectType": "StatementRef", "id": "9E13CEFD-53D3-4EAC-B5ED-2CF6693903BB"}
+    first = statement(actor=group, context={"statement": ref}, timestamp="2026-11-22T03:00:00Z")
+    second = statement(
+        actor={**group, "member": list(reversed(group["member"]))},
+        context={"statement": {**ref, "id": ref["id"].lower()}},
+        timestamp="2026-11-22T11:00:00+08:00",
+        stored="2026-11-22T03:00:01Z",
+        version="1.0.3",
+    )
+    second["object"]["definition"] = {"name": {"en": "Other name"}}
+    assert statements_equivalent(first, second)
+    assert not statements_equivalent(first, {**second, "result": {"success": True}})
+    assert not statements_equivalent(first, {**second, "timestamp": "2026-11-22T03:00:01Z"})
+
+
 def test_put_id_mismatch_is_400(http):
     response = http.put({**statement(), "id": str(uuid.uuid4())}, str(uuid.uuid4()))
     assert response.status_code == 400
