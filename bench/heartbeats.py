@@ -12,7 +12,7 @@ a ratio to the floor. After each heartbeat run, the flusher
 the stream into PostgreSQL, timed.
 
     .venv/bin/python bench/heartbeats.py [--learners 1024] [--rounds 3]
-        [--seconds 15] [--connections 32] [--config gthread:2x8 sync:4 ...]
+        [--seconds 15] [--connections 32] [--config gthread:2x8 gthread:4x4 sync:4 ...]
 
 Needs wrk (``apt-get install wrk``), PostgreSQL on 127.0.0.1:5432 and Redis
 on 127.0.0.1:6379; uses database ``jiangxue_bench`` and Redis db 5 (flushed).
@@ -194,6 +194,7 @@ def free_port() -> int:
 
 
 def start_server(port: int, config: str) -> subprocess.Popen:
+    config, _, variant = config.partition("+")
     kind, _, size = config.partition(":")
     if kind == "sync":
         options = ["--worker-class", "sync", "--workers", size]
@@ -201,6 +202,8 @@ def start_server(port: int, config: str) -> subprocess.Popen:
         workers, _, threads = size.partition("x")
         options = ["--worker-class", "gthread", "--workers", workers, "--threads", threads]
     env = dict(os.environ, **BENCH_ENV, PYTHONPATH=str(ROOT))
+    if variant == "reuse":  # what-if: one redis client per pool for the cache (sessions)
+        env["BENCH_REUSE_REDIS_CLIENT"] = "1"
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -356,7 +359,8 @@ def main() -> None:
         "--config",
         nargs="+",
         default=["gthread:2x8", "gthread:4x4"],
-        help="gunicorn configurations: sync:WORKERS or gthread:WORKERSxTHREADS",
+        help="gunicorn configurations: sync:WORKERS or gthread:WORKERSxTHREADS, "
+        "with +reuse: the cache reuses one redis client (bench/settings_heartbeats.py)",
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
