@@ -6,7 +6,8 @@
 --   { target = "heartbeat" | "floor", threads = 2, seq_base = n, position = s,
 --     floor_path = "/bench/floor/",
 --     sessions = { { path = "/api/v1/progress/sessions/<uuid>/heartbeats/",
---                    cookie = "sessionid=…; csrftoken=…", csrf = "…" }, … } }
+--                    cookie = "sessionid=…; csrftoken=…", csrf = "…",
+--                    study_token = "…" }, … } }
 -- Each wrk thread has its own Lua state, so session i goes to thread
 -- (i - 1) % threads only: a sequence number is never issued by two threads.
 -- Within a thread the sessions are taken round-robin; with many more sessions
@@ -36,6 +37,7 @@ function init(args)
       table.insert(mine, { path = s.path, seq = cfg.seq_base, headers = {
         ["Cookie"] = s.cookie,
         ["X-CSRFToken"] = s.csrf,
+        ["X-Study-Token"] = s.study_token,
         ["Content-Type"] = "application/json",
       } })
     end

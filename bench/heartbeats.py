@@ -171,6 +171,7 @@ def start_sessions(learners, lesson) -> list[dict]:
                 "path": reverse("progress-heartbeat", args=[response.json()["session"]]),
                 "cookie": cookie,
                 "csrf": token,
+                "study_token": response.json()["token"],
             }
         )
     return sessions

@@ -72,19 +72,29 @@ def player(worker, enrolment):
     return client
 
 
+TOKENS: dict[str, str] = {}
+
+
 def start(client, lesson):
     response = client.post(reverse("progress-session-start", args=[lesson.pk]))
     assert response.status_code == 201, response.content
-    return response.json()
+    data = response.json()
+    TOKENS[data["session"]] = data["token"]
+    return data
 
 
-def beat(client, session, **fields):
+def token_of(session) -> dict:
+    return {"X-Study-Token": TOKENS.get(str(session), "")}
+
+
+def beat(client, session, token=None, **fields):
     body = {"position": 0, "rate": 1.0, "playing": True, "visible": True, "event": "tick"}
     body.update(fields)
     return client.post(
         reverse("progress-heartbeat", args=[session]),
         data=json.dumps(body),
         content_type="application/json",
+        headers=token_of(session) if token is None else {"X-Study-Token": token},
     )
 
 
@@ -161,31 +171,41 @@ def test_sequence_going_backwards_gets_409_and_a_duplicate_changes_nothing(playe
     assert stream_length() == 1
 
 
-def test_another_users_session_gets_403(player, lesson, worker):
-    session = start(player, lesson)["session"]
+def _intruder_token(lesson) -> tuple[Client, str]:
+    """Another enrolled worker, with a play token of their own."""
     intruder = _worker()
+    services.enrolment_create(user=intruder, course=lesson.get_parent().specific)
     client = browser()
     client.force_login(intruder)
-    response = beat(client, session, seq=1)
+    return client, start(client, lesson)["token"]
+
+
+def test_another_users_session_gets_403(player, lesson):
+    session = start(player, lesson)["session"]
+    client, own_token = _intruder_token(lesson)
+    response = beat(client, session, token=own_token, seq=1)
     assert response.status_code == 403
     assert response.json()["detail"] == "This viewing session belongs to another user."
+    forged = beat(client, session, token=f"{session}:1:forged", seq=1)
+    assert forged.status_code == 403
     assert stream_length() == 0
 
 
 def test_refusals_are_in_chinese_by_default(player, lesson):
     session = start(player, lesson)["session"]
-    chinese = Client()
-    chinese.force_login(_worker())
-    response = beat(chinese, session, seq=1)
+    _client, own_token = _intruder_token(lesson)
+    response = beat(Client(), session, token=own_token, seq=1)
     assert response.status_code == 403
     assert response.json()["detail"] == "这次观看属于另一位用户。"
 
 
-def test_unknown_session_and_anonymous_are_refused(player, lesson):
-    assert beat(player, "7d0f8e9a-0000-4000-8000-000000000000", seq=1).status_code == 410
+def test_unknown_session_and_anonymous_are_refused(player, lesson, worker):
+    unknown = "7d0f8e9a-0000-4000-8000-000000000000"
+    token = services.play_token_make(session_id=unknown, user_id=worker.pk)
+    assert beat(player, unknown, token=token, seq=1).status_code == 410
     assert beat(player, "not-a-uuid", seq=1).status_code == 404
     session = start(player, lesson)["session"]
-    assert beat(browser(), session, seq=1).status_code == 401
+    assert beat(browser(), session, token="", seq=1).status_code == 401
     assert stream_length() == 0
 
 
@@ -248,9 +268,16 @@ def test_presence_prompt_stops_crediting_until_answered(player, lesson, settings
 
     settings.PROGRESS_PROMPT_MIN_SECONDS = settings.PROGRESS_PROMPT_MAX_SECONDS = 3600
     url = reverse("progress-presence", args=[session])
-    answer = player.post(url, {"prompt": prompt}, content_type="application/json")
+    answer = player.post(
+        url, {"prompt": prompt}, content_type="application/json", headers=token_of(session)
+    )
     assert answer.status_code == 204
-    again = player.post(url, {"prompt": "no-such-prompt"}, content_type="application/json")
+    again = player.post(
+        url,
+        {"prompt": "no-such-prompt"},
+        content_type="application/json",
+        headers=token_of(session),
+    )
     assert again.status_code == 409
     time.sleep(0.3)
     beat(player, session, seq=6, position=1.1)

@@ -15,6 +15,7 @@
   var statusLine = document.getElementById("study-status");
   var dialog = document.getElementById("presence-prompt");
   var session = null;
+  var token = null;
   var heartbeatUrl = null;
   var presenceUrl = null;
   var seq = 0;
@@ -31,11 +32,13 @@
   }
 
   function post(url, body, keepalive) {
+    var headers = { "Content-Type": "application/json", "X-CSRFToken": csrf };
+    if (token) headers["X-Study-Token"] = token;
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       keepalive: !!keepalive,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      headers: headers,
       body: JSON.stringify(body)
     });
   }
@@ -48,6 +51,7 @@
           return;
         }
         session = data.session; // null: staff preview, nothing is credited
+        token = data.token;
         if (session) {
           heartbeatUrl = "/api/v1/progress/sessions/" + session + "/heartbeats/";
           presenceUrl = "/api/v1/progress/sessions/" + session + "/presence/";
