@@ -265,6 +265,21 @@ def _taken(user_ids, since: float) -> dict[int, list[tuple[float, float]]]:
     return taken
 
 
+@dataclass
+class _Writes:
+    """What one batch changes, written set-wise at the end: a handful of
+    statements per batch, however many sessions it touches."""
+
+    new_intervals: list[CreditedInterval]
+    changed_intervals: dict[int, CreditedInterval]
+    progress: set[tuple]
+    study_gain: dict
+
+    @classmethod
+    def empty(cls) -> _Writes:
+        return cls(new_intervals=[], changed_intervals={}, progress=set(), study_gain={})
+
+
 @transaction.atomic
 def heartbeats_fold(*, events: list[tuple[str, object]]) -> None:
     """Credit one batch of buffered events (``(session id, event)`` in stream
@@ -287,14 +302,9 @@ def heartbeats_fold(*, events: list[tuple[str, object]]) -> None:
         + [State.from_json(s.state).at or math.inf for s in sessions.values()]
     )
     taken = _taken({s.user_id for s in sessions.values()}, since)
-    keys = {(s.enrolment_id, s.lesson_id) for s in sessions.values()}
-    progress = _progress_rows(keys, sessions.values())
-    last_intervals = {
-        str(i.session_id): i
-        for i in CreditedInterval.objects.filter(session_id__in=list(sessions)).order_by(
-            "session_id", "-wall_end"
-        ).distinct("session_id")
-    } if _supports_distinct_on() else _last_intervals(sessions)  # fmt: skip
+    progress = _progress_rows(sessions.values())
+    last_intervals = _last_intervals(sessions)
+    writes = _Writes.empty()
     facts: list[Fact] = []
     for session_id, session_events in by_session.items():  # first-come order (dicts keep it)
         session = sessions.get(session_id)
@@ -310,65 +320,120 @@ def heartbeats_fold(*, events: list[tuple[str, object]]) -> None:
         for credit in credits:
             mine += exclusive(credit, taken[session.user_id])
         taken[session.user_id] += [(c.wall_start, c.wall_end) for c in mine]
-        last_intervals[session_id] = _store_intervals(session, mine, last_intervals.get(session_id))
-        facts += _store_prompts(session, session_events)
-        beats = [e for e in session_events if isinstance(e, Beat)]
-        credited = sum(c.seconds for c in mine)
-        PlaySession.objects.filter(pk=session.pk).update(
-            state={
-                **state.to_json(),
-                "summarised_interval": session.state.get("summarised_interval", 0),
-            },
-            heartbeats=F("heartbeats") + len(beats),
-            credited_seconds=F("credited_seconds") + credited,
-            last_heartbeat_at=_when(state.at) if state.at else None,
+        last_intervals[session_id] = _store_intervals(
+            session, mine, last_intervals.get(session_id), writes
         )
-        _update_progress(progress[(session.enrolment_id, session.lesson_id)], session, state, mine)
+        facts += _store_prompts(session, session_events)
+        session.state = {
+            **state.to_json(),
+            "summarised_interval": session.state.get("summarised_interval", 0),
+        }
+        session.heartbeats += sum(1 for e in session_events if isinstance(e, Beat))
+        session.credited_seconds += sum(c.seconds for c in mine)
+        session.last_heartbeat_at = _when(state.at) if state.at else None
+        key = (session.enrolment_id, session.lesson_id)
+        gained = _update_progress(progress[key], session, state, mine)
+        writes.progress.add(key)
+        if gained > 0:
+            writes.study_gain[session.enrolment_id] = (
+                writes.study_gain.get(session.enrolment_id, 0.0) + gained
+            )
+    _write(writes, sessions.values(), progress)
     if facts:
         ledger_append_many(chain=LEDGER_CHAIN, facts=facts)
 
 
-def _supports_distinct_on() -> bool:
-    from django.db import connection
-
-    return connection.features.can_distinct_on_fields
+def _write(writes: _Writes, sessions, progress: dict[tuple, LessonProgress]) -> None:
+    CreditedInterval.objects.bulk_create(writes.new_intervals, batch_size=1000)
+    CreditedInterval.objects.bulk_update(
+        list(writes.changed_intervals.values()),
+        ["media_end", "seconds", "wall_end"],
+        batch_size=500,
+    )
+    PlaySession.objects.bulk_update(
+        list(sessions),
+        ["state", "heartbeats", "credited_seconds", "last_heartbeat_at"],
+        batch_size=500,
+    )
+    now = timezone.now()
+    rows = [progress[key] for key in writes.progress]
+    for row in rows:
+        row.updated_at = now  # bulk_update does not run auto_now
+    LessonProgress.objects.bulk_update(
+        rows,
+        [
+            "duration",
+            "last_position",
+            "covered",
+            "covered_seconds",
+            "study_seconds",
+            "completed_at",
+            "updated_at",
+        ],
+        batch_size=500,
+    )
+    if writes.study_gain:
+        # Locked in primary-key order, then set: one read and one write for
+        # every enrolment of the batch.
+        enrolments = list(
+            Enrolment.objects.select_for_update()
+            .filter(pk__in=list(writes.study_gain))
+            .order_by("pk")
+            .only("pk", "study_seconds")
+        )
+        for enrolment in enrolments:
+            enrolment.study_seconds += writes.study_gain[enrolment.pk]
+        Enrolment.objects.bulk_update(enrolments, ["study_seconds"], batch_size=500)
 
 
 def _last_intervals(sessions) -> dict[str, CreditedInterval]:
+    """The latest credited interval of each session (the one playback may
+    extend)."""
+    rows = CreditedInterval.objects.filter(session_id__in=list(sessions))
+    from django.db import connection
+
+    if connection.features.can_distinct_on_fields:
+        rows = rows.order_by("session_id", "-wall_end").distinct("session_id")
+        return {str(i.session_id): i for i in rows}
     last: dict[str, CreditedInterval] = {}
-    for interval in CreditedInterval.objects.filter(session_id__in=list(sessions)).order_by(
-        "wall_end"
-    ):
+    for interval in rows.order_by("wall_end"):
         last[str(interval.session_id)] = interval
     return last
 
 
-def _progress_rows(keys, sessions) -> dict[tuple, LessonProgress]:
+def _progress_rows(sessions) -> dict[tuple, LessonProgress]:
     durations = {(s.enrolment_id, s.lesson_id): s.duration for s in sessions}
-    condition = Q()
-    for enrolment_id, lesson_id in keys:
-        condition |= Q(enrolment_id=enrolment_id, lesson_id=lesson_id)
-    rows = {
-        (p.enrolment_id, p.lesson_id): p
-        for p in LessonProgress.objects.select_for_update().filter(condition).order_by("pk")
-    }
-    missing = [k for k in keys if k not in rows]
+
+    def locked() -> dict[tuple, LessonProgress]:
+        candidates = (
+            LessonProgress.objects.select_for_update()
+            .filter(
+                enrolment_id__in={e for e, _lesson in durations},
+                lesson_id__in={lesson for _e, lesson in durations},
+            )
+            .order_by("pk")
+        )
+        return {
+            (p.enrolment_id, p.lesson_id): p
+            for p in candidates
+            if (p.enrolment_id, p.lesson_id) in durations
+        }
+
+    rows = locked()
+    missing = [key for key in durations if key not in rows]
     if missing:
         LessonProgress.objects.bulk_create(
-            [LessonProgress(enrolment_id=e, lesson_id=lesson, duration=durations[(e, lesson)])
-             for e, lesson in missing],
+            [
+                LessonProgress(enrolment_id=e, lesson_id=lesson, duration=durations[(e, lesson)])
+                for e, lesson in missing
+            ],
             ignore_conflicts=True,
-        )  # fmt: skip
-        rows.update(
-            {
-                (p.enrolment_id, p.lesson_id): p
-                for p in LessonProgress.objects.select_for_update().filter(condition).order_by("pk")
-            }
         )
+        rows = locked()
     return rows
 
 
-def _store_intervals(session, credits: list[Credit], last: CreditedInterval | None):
+def _store_intervals(session, credits: list[Credit], last, writes: _Writes):
     """Extend the session's last interval while playback continues it (but
     never one already summarised in the ledger)."""
     summarised = session.state.get("summarised_interval", 0)
@@ -376,15 +441,16 @@ def _store_intervals(session, credits: list[Credit], last: CreditedInterval | No
         if (
             last is not None
             and abs(last.media_end - credit.media_start) < 0.05
-            and last.pk > summarised
+            and (last.pk is None or last.pk > summarised)
             and -1e-6 <= credit.wall_start - last.wall_end.timestamp() < 2.0
         ):
             last.media_end = credit.media_end
             last.seconds += credit.seconds
             last.wall_end = _when(credit.wall_end)
-            last.save(update_fields=["media_end", "seconds", "wall_end"])
+            if last.pk is not None:
+                writes.changed_intervals[last.pk] = last
             continue
-        last = CreditedInterval.objects.create(
+        last = CreditedInterval(
             session=session,
             user_id=session.user_id,
             lesson_id=session.lesson_id,
@@ -394,6 +460,7 @@ def _store_intervals(session, credits: list[Credit], last: CreditedInterval | No
             wall_end=_when(credit.wall_end),
             seconds=credit.seconds,
         )
+        writes.new_intervals.append(last)
     return last
 
 
@@ -439,7 +506,9 @@ def _store_prompts(session, events) -> list[Fact]:
     return facts
 
 
-def _update_progress(row: LessonProgress, session, state: State, credits: list[Credit]) -> None:
+def _update_progress(row: LessonProgress, session, state: State, credits: list[Credit]) -> float:
+    """Apply a session's new credits to its lesson progress (saved set-wise
+    by the caller); returns the study seconds the enrolment gained."""
     row.duration = session.duration
     row.last_position = state.position
     study = sum(c.seconds for c in credits)
@@ -453,16 +522,13 @@ def _update_progress(row: LessonProgress, session, state: State, credits: list[C
         before = row.study_seconds
         row.study_seconds = min(row.duration, before + study)
         gained = row.study_seconds - before
-        if gained > 0:
-            Enrolment.objects.filter(pk=row.enrolment_id).update(
-                study_seconds=F("study_seconds") + gained
-            )
         if (
             row.completed_at is None
             and row.covered_seconds >= settings.PROGRESS_COMPLETION_RATIO * row.duration
         ):
             row.completed_at = timezone.now()
-    row.save()
+        return gained
+    return 0.0
 
 
 def play_sessions_summarise(*, idle_seconds: int | None = None) -> int:

@@ -417,3 +417,23 @@ def test_two_tabs_credit_one_across_flushes(worker, enrolment, lesson):
 
     total = sum(i.seconds for i in CreditedInterval.objects.all())
     assert 0.8 <= total <= wall
+
+
+def test_the_flusher_writes_set_wise_whatever_the_number_of_sessions(player, lesson):
+    """A batch costs the same number of SQL statements for 2 sessions as
+    for 6: every write is one bulk statement per table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for tabs in (1, 2, 6):  # the first round also creates the lesson progress row
+        sessions = [start(player, lesson)["session"] for _ in range(tabs)]
+        for session in sessions:
+            beat(player, session, seq=1, position=10, event="play")
+        time.sleep(0.2)
+        for session in sessions:
+            beat(player, session, seq=2, position=10.2)
+        with CaptureQueriesContext(connection) as queries:
+            assert services.heartbeats_flush() == 2 * tabs
+        counts.append(len(queries))
+    assert counts[1] == counts[2]
