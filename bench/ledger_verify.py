@@ -86,13 +86,24 @@ def fill(entries: int) -> float:
     return time.perf_counter() - started
 
 
-def timed(function, runs: int) -> float:
-    samples = []
+CPU = {}  # label -> median CPU seconds of this process
+
+
+def timed(function, runs: int, label: str = "") -> float:
+    """Median wall seconds; the median CPU seconds of this process go to CPU."""
+    samples, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         function()
         samples.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    CPU[label] = statistics.median(cpu)
     return statistics.median(samples)
+
+
+def row(label: str, seconds: float, n: int) -> list:
+    cpu = CPU[label]
+    return [label, f"{seconds:.2f}", f"{n / seconds:,.0f}", f"{cpu:.2f}", f"{n / cpu:,.0f}"]
 
 
 def verify_command() -> None:
@@ -156,16 +167,16 @@ def merkle_rows(n: int, runs: int) -> list[list]:
 
     rows = []
     leaves = list(ledger._leaf_hashes(CHAIN, n))
-    level = timed(lambda: merkle.merkle_root(leaves), runs)
-    rows.append(["Merkle root, leaf hashes in memory", f"{level:.2f}", f"{n / level:,.0f}"])
+    label = "Merkle root, leaf hashes in memory"
+    rows.append(row(label, timed(lambda: merkle.merkle_root(leaves), runs, label), n))
 
     def stream():
         accumulator = merkle.MerkleAccumulator()
         accumulator.extend(leaves)
         return accumulator.root()
 
-    streamed = timed(stream, runs)
-    rows.append(["Merkle root, streaming accumulator", f"{streamed:.2f}", f"{n / streamed:,.0f}"])
+    label = "Merkle root, streaming accumulator"
+    rows.append(row(label, timed(stream, runs, label), n))
     assert stream() == merkle.merkle_root(leaves)
     return rows
 
@@ -183,13 +194,14 @@ def main() -> None:
     from lms.models import LedgerCheckpoint
 
     n = args.entries
+    load = os.getloadavg()[0]
     filled = fill(n)
     if filled:
         print(f"filled {n:,} entries in {filled:.1f} s")
     rows = []
 
-    walk = timed(verify_command, args.runs)
-    rows.append(["verify_ledger, chain walk", f"{walk:.2f}", f"{n / walk:,.0f}"])
+    label = "verify_ledger, chain walk"
+    rows.append(row(label, timed(verify_command, args.runs, label), n))
 
     rows += merkle_rows(n, args.runs)
 
@@ -201,20 +213,14 @@ def main() -> None:
             cursor.execute("TRUNCATE lms_ledgercheckpoint")
         assert ledger.ledger_checkpoint_create(chain=CHAIN).tree_size == n
 
-    signing = timed(checkpoint, args.runs)
-    rows.append(
-        ["checkpoint: walk, Merkle root, signature", f"{signing:.2f}", f"{n / signing:,.0f}"]
-    )
+    label = "checkpoint: walk, Merkle root, signature"
+    rows.append(row(label, timed(checkpoint, args.runs, label), n))
     assert LedgerCheckpoint.objects.filter(chain=CHAIN).count() == 1
-    with_checkpoint = timed(verify_command, args.runs)
-    rows.append(
-        [
-            "verify_ledger with a checkpoint (walk + root)",
-            f"{with_checkpoint:.2f}",
-            f"{n / with_checkpoint:,.0f}",
-        ]
-    )
-    print(table(["median of " + str(args.runs), "seconds", "entries/s"], rows))
+    label = "verify_ledger with a checkpoint (walk + root)"
+    rows.append(row(label, timed(verify_command, args.runs, label), n))
+    headers = ["median of " + str(args.runs), "wall s", "entries/s", "CPU s", "entries/CPU s"]
+    print(f"load average (1 min): {load:.1f} at the start, {os.getloadavg()[0]:.1f} now")
+    print(table(headers, rows))
 
     append, insert = append_ratio(args.appends)
     print()
