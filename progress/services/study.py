@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -343,23 +343,63 @@ def heartbeats_fold(*, events: list[tuple[str, object]]) -> None:
         ledger_append_many(chain=LEDGER_CHAIN, facts=facts)
 
 
+def _update_rows(model, rows: list, fields: list[str]) -> None:
+    """Save ``fields`` of ``rows`` in one ``UPDATE … FROM (VALUES …)`` per
+    thousand rows on PostgreSQL.
+
+    Hand-written because Django's ``bulk_update`` builds a ``CASE WHEN`` per
+    row and field: measured 4.8 s of Python per 1,024 play sessions, which
+    capped the flusher at ~350 heartbeats/s. Elsewhere (SQLite, the embedded
+    default) ``bulk_update`` is fine.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, fields, batch_size=500)
+        return
+    meta = model._meta
+    columns = [meta.pk] + [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c.column) for c in columns)
+    assignments = ", ".join(
+        f"{quote(c.column)} = v.{quote(c.column)}::{c.db_type(connection)}" for c in columns[1:]
+    )
+    pk = quote(meta.pk.column)
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            params = [
+                c.get_db_prep_save(getattr(row, c.attname), connection)
+                for row in chunk
+                for c in columns
+            ]
+            cursor.execute(
+                f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608 - names are ours
+                f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v({names}) "
+                f"WHERE t.{pk} = v.{pk}::{meta.pk.db_type(connection)}",
+                params,
+            )
+
+
 def _write(writes: _Writes, sessions, progress: dict[tuple, LessonProgress]) -> None:
     CreditedInterval.objects.bulk_create(writes.new_intervals, batch_size=1000)
-    CreditedInterval.objects.bulk_update(
+    _update_rows(
+        CreditedInterval,
         list(writes.changed_intervals.values()),
         ["media_end", "seconds", "wall_end"],
-        batch_size=500,
     )
-    PlaySession.objects.bulk_update(
+    _update_rows(
+        PlaySession,
         list(sessions),
         ["state", "heartbeats", "credited_seconds", "last_heartbeat_at"],
-        batch_size=500,
     )
     now = timezone.now()
     rows = [progress[key] for key in writes.progress]
     for row in rows:
         row.updated_at = now  # bulk_update does not run auto_now
-    LessonProgress.objects.bulk_update(
+    _update_rows(
+        LessonProgress,
         rows,
         [
             "duration",
@@ -370,7 +410,6 @@ def _write(writes: _Writes, sessions, progress: dict[tuple, LessonProgress]) -> 
             "completed_at",
             "updated_at",
         ],
-        batch_size=500,
     )
     if writes.study_gain:
         # Locked in primary-key order, then set: one read and one write for
@@ -383,14 +422,13 @@ def _write(writes: _Writes, sessions, progress: dict[tuple, LessonProgress]) -> 
         )
         for enrolment in enrolments:
             enrolment.study_seconds += writes.study_gain[enrolment.pk]
-        Enrolment.objects.bulk_update(enrolments, ["study_seconds"], batch_size=500)
+        _update_rows(Enrolment, enrolments, ["study_seconds"])
 
 
 def _last_intervals(sessions) -> dict[str, CreditedInterval]:
     """The latest credited interval of each session (the one playback may
     extend)."""
     rows = CreditedInterval.objects.filter(session_id__in=list(sessions))
-    from django.db import connection
 
     if connection.features.can_distinct_on_fields:
         rows = rows.order_by("session_id", "-wall_end").distinct("session_id")
