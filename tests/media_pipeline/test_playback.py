@@ -118,7 +118,7 @@ def test_an_asset_without_a_published_ladder_has_no_playback():
         ("360p/segment_000.ts", "video/mp2t", "private, max-age=31536000, immutable"),
         ("poster.jpg", "image/jpeg", "private, max-age=31536000, immutable"),
         ("thumbnails.vtt", "text/vtt; charset=utf-8", "private, max-age=31536000, immutable"),
-        ("captions/zh-Hans.vtt", "text/vtt; charset=utf-8", "public, max-age=31536000, immutable"),
+        ("captions/zh-Hans.vtt", "text/vtt; charset=utf-8", "private, max-age=31536000, immutable"),
     ],
 )
 def test_local_files_are_served_whole_with_their_hls_content_type(

@@ -4,6 +4,7 @@ valid and invalid statements, each invalid one with the reason the spec gives.""
 import copy
 
 import pytest
+from django.utils import translation
 
 from progress.xapi.validation import (
     XAPIValidationError,
@@ -19,6 +20,13 @@ VERB = {
 }
 ACTIVITY = {"objectType": "Activity", "id": "http://example.com/activities/arc-welding"}
 BASE = {"actor": AGENT, "verb": VERB, "object": ACTIVITY}
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Reasons are compared with their English msgids (the site's default is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def make(**changes):
