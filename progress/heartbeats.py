@@ -140,11 +140,23 @@ def _prompt_delay() -> int:
     )
 
 
-def session_open(*, session_id, user_id: int, lesson_id: int, duration: float) -> None:
-    """Make a play session known to the buffer (it then accepts heartbeats)."""
+def session_open(
+    *, session_id, user_id: int, lesson_id: int, duration: float, position: float = 0.0
+) -> None:
+    """Make a play session known to the buffer (it then accepts heartbeats).
+    ``position`` is where it resumes, until its first heartbeat says more."""
     key = _session_key(session_id)
     pipe = client().pipeline()
-    pipe.hset(key, mapping={"user": user_id, "lesson": lesson_id, "duration": duration, "seq": 0})
+    pipe.hset(
+        key,
+        mapping={
+            "user": user_id,
+            "lesson": lesson_id,
+            "duration": duration,
+            "seq": 0,
+            "pos": repr(position),
+        },
+    )
     pipe.expire(key, SESSION_TTL)
     pipe.execute()
 

@@ -125,7 +125,11 @@ def play_session_start(*, user, lesson, enrolment: Enrolment, duration: float) -
         user=user, enrolment=enrolment, lesson=lesson, duration=duration
     )
     buffer.session_open(
-        session_id=session.pk, user_id=user.pk, lesson_id=lesson.pk, duration=duration
+        session_id=session.pk,
+        user_id=user.pk,
+        lesson_id=lesson.pk,
+        duration=duration,
+        position=resume_at,
     )
     return PlayStart(
         session=session,
