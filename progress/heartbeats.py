@@ -165,7 +165,6 @@ def session_open(
 class Outcome:
     status: str  # ok, duplicate, backwards, range, unknown, forbidden
     prompt_id: str = ""
-    detail: str = ""
 
 
 def beat_push(
@@ -197,9 +196,7 @@ def beat_push(
         ],
     )
     status, extra = status.decode(), extra.decode()
-    if status in ("ok", "duplicate"):
-        return Outcome(status=status, prompt_id=extra)
-    return Outcome(status=status, detail=extra)
+    return Outcome(status=status, prompt_id=extra if status in ("ok", "duplicate") else "")
 
 
 def answer_push(*, session_id, user_id: int, prompt_id: str, answer: str = "") -> str:

@@ -1,18 +1,12 @@
-"""Reads of study time: video access and a worker's credited intervals."""
+"""Reads of study time: who may fetch a lesson's video."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from courses.models import LessonPage
 
-from ..models import CreditedInterval, Enrolment, LessonProgress
+from ..models import Enrolment
 
-__all__ = [
-    "credited_interval_list",
-    "lesson_progress_get",
-    "video_enrolled_get",
-]
+__all__ = ["video_enrolled_get"]
 
 
 def video_enrolled_get(*, user, asset_id: int) -> bool:
@@ -29,15 +23,3 @@ def video_enrolled_get(*, user, asset_id: int) -> bool:
         .filter(user=user, course__path__in=paths)
         .exists()
     )
-
-
-def lesson_progress_get(*, enrolment: Enrolment, lesson) -> LessonProgress | None:
-    return LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
-
-
-def credited_interval_list(*, user, lesson=None) -> QuerySet[CreditedInterval]:
-    """A worker's credited intervals, oldest first (the audit trail)."""
-    rows = CreditedInterval.objects.filter(user=user)
-    if lesson is not None:
-        rows = rows.filter(lesson=lesson)
-    return rows.order_by("wall_start")

@@ -352,8 +352,8 @@ def _update_rows(model, rows: list, fields: list[str]) -> None:
     thousand rows on PostgreSQL.
 
     Hand-written because Django's ``bulk_update`` builds a ``CASE WHEN`` per
-    row and field: measured 4.8 s of Python per 1,024 play sessions, which
-    capped the flusher at ~350 heartbeats/s. Elsewhere (SQLite, the embedded
+    row and field: with it the flusher folded ~350 heartbeats/s
+    (bench/heartbeats.py), with this ~1,500. Elsewhere (SQLite, the embedded
     default) ``bulk_update`` is fine.
     """
     if not rows:
