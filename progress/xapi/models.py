@@ -13,7 +13,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["XAPIClient", "XAPIStatement", "XAPIStatementRelation"]
+__all__ = [
+    "XAPIActivity",
+    "XAPIAttachment",
+    "XAPIClient",
+    "XAPIDocument",
+    "XAPIForward",
+    "XAPIStatement",
+    "XAPIStatementRelation",
+]
 
 
 class XAPIClient(models.Model):
@@ -133,3 +141,116 @@ class XAPIStatementRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class XAPIAttachment(models.Model):
+    """The raw data of a statement attachment sent in a multipart/mixed body,
+    kept once per SHA-2 hash (``sha2`` as the statement's attachment object
+    gives it). Kept in the database so a refused request leaves nothing
+    behind: the statement and its data commit together or not at all."""
+
+    sha2 = models.CharField(_("SHA-2 hash"), max_length=128, unique=True)
+    content_type = models.CharField(_("content type"), max_length=255)
+    length = models.BigIntegerField(_("length"))
+    content = models.BinaryField(_("content"))
+    stored = models.DateTimeField(_("stored"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("xAPI attachment")
+        verbose_name_plural = _("xAPI attachments")
+
+    def __str__(self) -> str:
+        return self.sha2
+
+
+class XAPIActivity(models.Model):
+    """The LRS's canonical definition of an Activity, served by the Activities
+    resource. ``id_hash`` (SHA-256 of the IRI) carries the unique index, since
+    an IRI may be longer than a btree entry allows."""
+
+    activity_id = models.CharField(_("activity id"), max_length=2048)
+    id_hash = models.CharField(_("activity id hash"), max_length=64, unique=True)
+    definition = models.JSONField(_("definition"), default=dict, blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("xAPI activity")
+        verbose_name_plural = _("xAPI activities")
+
+    def __str__(self) -> str:
+        return self.activity_id
+
+
+class XAPIDocument(models.Model):
+    """One document of the State, Activity Profile or Agent Profile resource,
+    kept per client system (a client reads and writes its own documents).
+
+    ``scope_hash`` is the SHA-256 of what the resource keys a list of documents
+    by (state: activity, agent, registration; activity profile: activity;
+    agent profile: agent); ``key_hash`` adds the document's own id. Hashes
+    carry the indexes because the IRIs they cover may be longer than a btree
+    entry allows. ``etag`` is the SHA-1 of the content, as ETags are given."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("State")
+        ACTIVITY_PROFILE = "activity_profile", _("Activity profile")
+        AGENT_PROFILE = "agent_profile", _("Agent profile")
+
+    client = models.ForeignKey(
+        XAPIClient, on_delete=models.CASCADE, related_name="documents", verbose_name=_("client")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    activity_id = models.CharField(_("activity id"), max_length=2048, blank=True)
+    agent_key = models.CharField(_("agent"), max_length=2048, blank=True)
+    registration = models.CharField(_("registration"), max_length=36, blank=True)
+    document_id = models.CharField(_("document id"), max_length=2048)
+    scope_hash = models.CharField(_("scope hash"), max_length=64)
+    key_hash = models.CharField(_("key hash"), max_length=64)
+    content = models.BinaryField(_("content"))
+    content_type = models.CharField(_("content type"), max_length=255)
+    etag = models.CharField(_("ETag"), max_length=64)
+    updated = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("xAPI document")
+        verbose_name_plural = _("xAPI documents")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key_hash"], name="xapi_document_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["client", "scope_hash", "updated"], name="xapi_document_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return self.document_id
+
+
+class XAPIForward(models.Model):
+    """Outbox row: a statement the platform stored, waiting to be delivered to
+    the external LRS (``XAPI_FORWARD_URL``). Written in the transaction of the
+    fact it records, so a statement is never lost while the receiver is down;
+    after too many failed attempts it is ``dead`` and shown to admins."""
+
+    statement = models.OneToOneField(
+        XAPIStatement, on_delete=models.CASCADE, related_name="forward", verbose_name=_("statement")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    dead = models.BooleanField(_("dead letter"), default=False)
+
+    class Meta:
+        verbose_name = _("xAPI forward")
+        verbose_name_plural = _("xAPI forwards")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="xapi_forward_due",
+                condition=Q(delivered_at__isnull=True, dead=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.statement_id)

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from lms.models import Membership
 
-from .identity import agent_key
-from .models import XAPIClient, XAPIStatement, XAPIStatementRelation
-from .validation import (
+from ..identity import agent_key
+from ..models import XAPIClient, XAPIStatement, XAPIStatementRelation
+from ..validation import (
     XAPIValidationError,
     actor_validate,
     iri_validate,

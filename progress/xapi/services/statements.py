@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from lms.exceptions import ApplicationError
 
-from .identity import agent_key, statement_relations
-from .models import XAPIClient, XAPIStatement, XAPIStatementRelation
-from .validation import VOIDED_VERB, XAPIValidationError, statement_validate, timestamp_parse
+from ..identity import agent_key, statement_relations
+from ..models import XAPIClient, XAPIStatement, XAPIStatementRelation
+from ..validation import VOIDED_VERB, XAPIValidationError, statement_validate, timestamp_parse
 
 
 class XAPIConflict(ApplicationError):

@@ -1,0 +1,3 @@
+"""Every write of the Learning Record Store (re-exported from its modules)."""
+
+from .statements import *  # noqa: F403
