@@ -10,6 +10,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from lms import views
 
 urlpatterns = [
+    # First: the player's heartbeats are most of all requests.
+    path("api/v1/progress/", include("progress.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -17,7 +19,6 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/media/", include("media_pipeline.api_urls")),
-    path("api/v1/progress/", include("progress.api_urls")),
     path("learning/", include("progress.urls")),
     path("xapi/", include("progress.xapi.urls")),
     path("api/v1/", include("courses.api_urls")),

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lms.exceptions import ApplicationError
 from lms.ledger import Fact, ledger_append_many
@@ -30,6 +31,7 @@ from lms.ledger import Fact, ledger_append_many
 from .. import heartbeats as buffer
 from ..crediting import Beat, Credit, PromptAnswered, PromptAsked, State, exclusive, fold, union
 from ..models import CreditedInterval, Enrolment, LessonProgress, PlaySession, PresencePrompt
+from ..xapi.services.outbox import study_facts_record
 
 __all__ = [
     "HeartbeatError",
@@ -139,12 +141,17 @@ def play_session_start(*, user, lesson, enrolment: Enrolment, duration: float) -
     )
 
 
+# Lazy: translated only when a heartbeat is refused, not on every heartbeat.
+POSITION_OUT_OF_RANGE = gettext_lazy("The position must be between 0 and the length of the video.")
+RATE_OUT_OF_RANGE = gettext_lazy("The playback rate must be between 0.25 and 4.")
+
+
 def _number(data: dict, name: str, *, low: float, high: float, message: str) -> float:
     value = data.get(name)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise HeartbeatError(_("The heartbeat field “%(name)s” must be a number.") % {"name": name})
     if not low <= value <= high:
-        raise HeartbeatError(message)
+        raise HeartbeatError(str(message))
     return float(value)
 
 
@@ -173,14 +180,14 @@ def heartbeat_record(*, user_id: int, session_id, data: dict) -> buffer.Outcome:
         "position",
         low=0,
         high=24 * 3600,
-        message=_("The position must be between 0 and the length of the video."),
+        message=POSITION_OUT_OF_RANGE,
     )
     rate = _number(
         data,
         "rate",
         low=MIN_RATE,
         high=MAX_RATE,
-        message=_("The playback rate must be between 0.25 and 4."),
+        message=RATE_OUT_OF_RANGE,
     )
     event = data.get("event", "tick")
     if event not in EVENTS:
@@ -192,7 +199,7 @@ def heartbeat_record(*, user_id: int, session_id, data: dict) -> buffer.Outcome:
             "from",
             low=0,
             high=24 * 3600,
-            message=_("The position must be between 0 and the length of the video."),
+            message=POSITION_OUT_OF_RANGE,
         )
     outcome = buffer.beat_push(
         session_id=session_id,
@@ -345,6 +352,7 @@ def heartbeats_fold(*, events: list[tuple[str, object]]) -> None:
     _write(writes, sessions.values(), progress)
     if facts:
         ledger_append_many(chain=LEDGER_CHAIN, facts=facts)
+        study_facts_record(facts=facts, sessions=sessions)
 
 
 def _update_rows(model, rows: list, fields: list[str]) -> None:
@@ -591,7 +599,7 @@ def play_sessions_summarise(*, idle_seconds: int | None = None) -> int:
             )  # fmt: skip
             now = timezone.now()
             if intervals:
-                ledger_append_many(
+                entries = ledger_append_many(
                     chain=LEDGER_CHAIN,
                     facts=[
                         Fact(
@@ -618,6 +626,7 @@ def play_sessions_summarise(*, idle_seconds: int | None = None) -> int:
                         )
                     ],
                 )
+                study_facts_record(facts=entries, sessions={str(session.pk): session})
                 written += 1
                 session.state = {**session.state, "summarised_interval": intervals[-1].pk}
             session.summarised_at = now

@@ -209,10 +209,18 @@ def test_unknown_session_and_anonymous_are_refused(player, lesson, worker):
     assert stream_length() == 0
 
 
-def test_heartbeats_need_the_csrf_token(worker, enrolment, lesson):
-    client = Client(enforce_csrf_checks=True, headers={"accept-language": "en"})
-    client.force_login(worker)
-    assert client.post(reverse("progress-session-start", args=[lesson.pk])).status_code == 403
+def test_session_start_needs_the_csrf_token_and_heartbeats_the_play_token(player, worker, lesson):
+    strict = Client(enforce_csrf_checks=True, headers={"accept-language": "en"})
+    strict.force_login(worker)
+    # The cookie session alone starts nothing without the CSRF token…
+    assert strict.post(reverse("progress-session-start", args=[lesson.pk])).status_code == 403
+    # …and heartbeats, CSRF-exempt, take the play token and nothing else: the
+    # cookie a cross-site page could make the browser send is worthless.
+    session = start(player, lesson)["session"]
+    assert beat(strict, session, token="", seq=1).status_code == 401
+    assert stream_length() == 0
+    assert beat(strict, session, seq=1).status_code == 204
+    assert stream_length() == 1
 
 
 def test_a_batch_left_by_a_dead_flusher_is_folded_once(player, lesson, enrolment):
