@@ -451,3 +451,28 @@ CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {
 # its own period and the next, so a photo of the screen expires within twice
 # this time.
 PROGRESS_CHECKIN_ROTATE_SECONDS = env.int("PROGRESS_CHECKIN_ROTATE_SECONDS", default=10)
+
+# ------------------------------------------------------------------------------
+# xAPI: the platform's own statements and their forwarding
+# ------------------------------------------------------------------------------
+# Workers are xAPI Agents with an account on this homePage, named by user id.
+XAPI_ACCOUNT_HOMEPAGE = env("XAPI_ACCOUNT_HOMEPAGE", default=WAGTAILADMIN_BASE_URL)
+# An external LRS (its endpoint, e.g. https://lrs.example.org/xapi/) that every
+# statement the platform makes is also sent to; unset: none is sent.
+XAPI_FORWARD_URL = env("XAPI_FORWARD_URL", default="")
+XAPI_FORWARD_USERNAME = env("XAPI_FORWARD_USERNAME", default="")
+XAPI_FORWARD_PASSWORD = env("XAPI_FORWARD_PASSWORD", default="")
+# Seconds to wait for the external LRS; statements per request.
+XAPI_FORWARD_TIMEOUT = env.float("XAPI_FORWARD_TIMEOUT", default=10.0)
+XAPI_FORWARD_BATCH_SIZE = env.int("XAPI_FORWARD_BATCH_SIZE", default=50)
+# Failed deliveries are retried with exponential backoff (30 s, 1 min, 2 min …
+# at most 6 h, with jitter); after this many attempts a statement is a dead
+# letter that an admin retries from the Wagtail admin.
+XAPI_FORWARD_MAX_ATTEMPTS = env.int("XAPI_FORWARD_MAX_ATTEMPTS", default=15)
+XAPI_FORWARD_BACKOFF_SECONDS = 30
+XAPI_FORWARD_BACKOFF_MAX_SECONDS = 6 * 3600
+CELERY_BEAT_SCHEDULE["xapi-forwards-deliver"] = {
+    "task": "progress.tasks.xapi_forwards_deliver",
+    "schedule": 30.0,
+    "options": {"expires": 30},
+}

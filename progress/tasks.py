@@ -53,3 +53,13 @@ def play_sessions_summarise() -> int:
     from progress.services import play_sessions_summarise as summarise
 
     return summarise()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def xapi_forwards_deliver() -> int:
+    """Send due outbox statements to the external LRS (beat: every 30 s; a
+    no-op without ``XAPI_FORWARD_URL``). Rows are claimed with SKIP LOCKED,
+    so overlapping runs never send a statement twice."""
+    from progress.xapi.services import forwards_deliver
+
+    return forwards_deliver().delivered

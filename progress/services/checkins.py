@@ -27,6 +27,11 @@ from progress.selectors.checkins import (
     class_checkin_verify,
     ticket_scanned_at,
 )
+from progress.selectors.enrolments import enrolment_get_open
+from progress.xapi.services.outbox import (
+    class_checkin_statement_record,
+    daily_checkin_statement_record,
+)
 
 if TYPE_CHECKING:
     from courses.models import CoursePage
@@ -74,6 +79,7 @@ def daily_checkin_create(*, user: User, now: dt.datetime | None = None) -> Daily
                 actor_id=user.pk,
                 payload={"date": day.isoformat()},
             )
+            daily_checkin_statement_record(checkin=checkin)
     return DailyCheckInResult(
         checkin=checkin, created=created, streak=checkin_streak_get(user=user, now=now)
     )
@@ -172,4 +178,6 @@ def class_checkin_create(
             "checked_in_at": now.astimezone(dt.UTC).isoformat(),
         },
     )
+    enrolment = enrolment_get_open(user=user, course=session.course)
+    class_checkin_statement_record(checkin=checkin, enrolment_id=enrolment and enrolment.pk)
     return checkin

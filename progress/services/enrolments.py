@@ -37,6 +37,7 @@ from progress.selectors.enrolments import (
     enrolment_get_open,
     user_is_worker,
 )
+from progress.xapi.services.outbox import enrolment_statement_record
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -167,6 +168,7 @@ def enrolment_create(
             "assigned_by": str(assigned_by.pk) if assigned_by else None,
         },
     )
+    enrolment_statement_record(enrolment=enrolment)
     transaction.on_commit(
         lambda: signals.enrolment_created.send(sender=Enrolment, enrolment=enrolment)
     )
@@ -208,6 +210,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, actor: User, reason: str = "") -
             "reason": reason,
         },
     )
+    enrolment_statement_record(enrolment=enrolment, withdrawn=True)
     transaction.on_commit(
         lambda: signals.enrolment_withdrawn.send(
             sender=Enrolment, enrolment=enrolment, reason=reason
