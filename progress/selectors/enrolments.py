@@ -209,6 +209,17 @@ def lesson_access_get(*, user: User | AnonymousUser, lesson: LessonPage) -> Less
 # --- The course page ------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LessonState:
+    """One lesson of the course page for an enrolled worker: how much of it
+    is covered, whether it is done, and whether it is still locked (a course
+    with ``lessons_in_order`` and an earlier lesson not done)."""
+
+    percent: int
+    completed: bool
+    locked: bool
+
+
 @dataclass
 class CourseEnrolmentState:
     """What the course page offers: log in, enrol, continue, or why not."""
@@ -218,6 +229,7 @@ class CourseEnrolmentState:
     is_worker: bool = False
     needs_voucher: bool = False
     missing_prerequisites: list[CoursePage] = field(default_factory=list)
+    lessons: dict[int, LessonState] = field(default_factory=dict)
 
     @property
     def can_enrol(self) -> bool:
@@ -230,6 +242,28 @@ class CourseEnrolmentState:
         )
 
 
+def _lesson_states(*, enrolment: Enrolment, course: CoursePage) -> dict[int, LessonState]:
+    """Per lesson, in two queries; the same lock rule as ``lesson_access_get``."""
+    rows = {
+        row.lesson_id: row
+        for row in LessonProgress.objects.filter(enrolment=enrolment).only(
+            "lesson_id", "covered_seconds", "duration", "completed_at"
+        )
+    }
+    states, blocked = {}, False
+    for lesson in course_lesson_list(course=course):
+        row = rows.get(lesson.pk)
+        completed = bool(row and row.completed_at)
+        percent = 100 if completed else 0
+        if row and not completed and row.duration:
+            percent = min(99, int(100 * row.covered_seconds / row.duration))
+        states[lesson.pk] = LessonState(
+            percent=percent, completed=completed, locked=course.lessons_in_order and blocked
+        )
+        blocked = blocked or not completed
+    return states
+
+
 def course_enrolment_state_get(*, user, course: CoursePage) -> CourseEnrolmentState:
     """The enrolment state of ``user`` on ``course`` for its page."""
     state = CourseEnrolmentState(needs_voucher=not course.is_free)
@@ -238,6 +272,8 @@ def course_enrolment_state_get(*, user, course: CoursePage) -> CourseEnrolmentSt
     state.logged_in = True
     state.is_worker = user_is_worker(user=user)
     state.enrolment = enrolment_get_open(user=user, course=course)
+    if state.enrolment is not None:
+        state.lessons = _lesson_states(enrolment=state.enrolment, course=course)
     if state.enrolment is None:
         completed = Enrolment.objects.filter(
             user=user, course=OuterRef("pk"), status=Enrolment.Status.COMPLETED

@@ -290,6 +290,29 @@ def test_locked_order_means_no_skipping_to_the_end(worker, course, lessons):
     assert selectors.lesson_access_get(user=worker, lesson=lessons[2]).allowed is True
 
 
+def test_the_course_page_shows_done_watched_and_locked_lessons(worker, course, lessons, client):
+    """The enrolled worker's course page: the first lesson done, the second
+    part-watched and open, the third locked (no link) until the second is done."""
+    course.lessons_in_order = True
+    course.save()
+    enrolment = services.enrolment_create(user=worker, course=course)
+    complete(enrolment, lessons[0])
+    LessonProgress.objects.create(
+        enrolment=enrolment, lesson=lessons[1], duration=600, covered_seconds=150
+    )
+    client.force_login(worker)
+
+    html = client.get(course.url, headers={"accept-language": "en"}).content.decode()
+    items = html.split('<ol class="lessons">')[1].split("</ol>")[0].split("<li")[1:]
+    assert "Done" in items[0] and f'href="{lessons[0].url}"' in items[0]
+    assert "25% watched" in items[1] and f'href="{lessons[1].url}"' in items[1]
+    assert 'class="locked"' in items[2] and "Locked" in items[2]
+    assert f'href="{lessons[2].url}"' not in items[2]
+
+    states = selectors.course_enrolment_state_get(user=worker, course=course).lessons
+    assert [states[lesson.pk].locked for lesson in lessons] == [False, False, True]
+
+
 def test_staff_may_always_view(course, lessons, instructor, provider, union):
     course.lessons_in_order = True
     course.instructors = [instructor]
