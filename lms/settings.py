@@ -429,6 +429,14 @@ PROGRESS_COMPLETION_RATIO = 0.95
 PROGRESS_SESSION_IDLE_SECONDS = 600
 
 # ------------------------------------------------------------------------------
+# xAPI: the Learning Record Store
+# ------------------------------------------------------------------------------
+# Largest multipart/mixed statement request (statements and attachment data),
+# bytes; larger ones are refused with 413. Such bodies are read past
+# DATA_UPLOAD_MAX_MEMORY_SIZE, up to this limit, and held in memory.
+XAPI_ATTACHMENT_MAX_BYTES = env.int("XAPI_ATTACHMENT_MAX_BYTES", default=20 * 2**20)
+
+# ------------------------------------------------------------------------------
 # Ledger
 # ------------------------------------------------------------------------------
 # Ed25519 key that signs ledger checkpoints: a PEM or the base64 of the raw

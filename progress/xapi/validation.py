@@ -8,11 +8,18 @@ Pure functions over parsed JSON: no database, no settings. Each rule raises
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.utils.translation import gettext as _
 
 VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
@@ -528,6 +535,151 @@ def attachments_validate(value: Any, path: str = "attachments") -> list:
         if "fileUrl" in item:
             iri_validate(item["fileUrl"], f"{where}.fileUrl")
     return value
+
+
+# --- attachment data and signatures (Communication 1.5.2, Data 2.6) ---------
+
+SIGNATURE_USAGE = "http://adlnet.gov/expapi/attachments/signature"
+# The JWS algorithms a statement signature may use (Data 2.6.s4.b4).
+JWS_ALGORITHMS = {"RS256": hashes.SHA256, "RS384": hashes.SHA384, "RS512": hashes.SHA512}
+
+
+def statement_attachments(statement: dict) -> list[dict]:
+    """The Attachment Objects of a statement and of its SubStatement."""
+    found = list(statement.get("attachments") or [])
+    target = statement.get("object")
+    if isinstance(target, dict) and target.get("objectType") == "SubStatement":
+        found += target.get("attachments") or []
+    return [a for a in found if isinstance(a, dict)]
+
+
+def attachment_parts_validate(statements: list[dict], parts: dict) -> None:
+    """The attachment data of a request against its statements
+    (Communication 1.5.2.s2, 1.5.2.s3.b5, Data 2.6.s4.b1): every attachment
+    without a fileUrl, and every signature, has a part with its hash; every
+    part is one a statement declares; where a part sends Content-Type or
+    Content-Length they agree with the attachment. ``parts`` maps lower-case
+    hashes to ``attachments.Part`` (empty for an application/json body)."""
+    declared: dict[str, list[dict]] = {}
+    for statement in statements:
+        for attachment in statement_attachments(statement):
+            sha2 = str(attachment["sha2"]).lower()
+            declared.setdefault(sha2, []).append(attachment)
+            if attachment["usageType"] == SIGNATURE_USAGE:
+                if _media_type(attachment["contentType"]) != "application/octet-stream":
+                    raise XAPIValidationError(
+                        _(
+                            "A signature attachment must have the contentType "
+                            "application/octet-stream."
+                        )
+                    )
+                if sha2 not in parts:
+                    raise XAPIValidationError(
+                        _("The signature attachment %(sha2)s has no part with its data.")
+                        % {"sha2": sha2}
+                    )
+            elif "fileUrl" not in attachment and sha2 not in parts:
+                raise XAPIValidationError(
+                    _(
+                        "The attachment %(sha2)s has no fileUrl, so its data must be sent "
+                        "as a multipart/mixed part with that X-Experience-API-Hash."
+                    )
+                    % {"sha2": sha2}
+                )
+    for sha2, part in parts.items():
+        attachments = declared.get(sha2)
+        if not attachments:
+            raise XAPIValidationError(
+                _("The part with hash %(sha2)s belongs to no attachment of the statements.")
+                % {"sha2": sha2}
+            )
+        if part.content_type and not any(
+            _media_type(a["contentType"]) == _media_type(part.content_type) for a in attachments
+        ):
+            raise XAPIValidationError(
+                _(
+                    "The Content-Type of the part %(sha2)s does not match "
+                    "its attachment's contentType."
+                )
+                % {"sha2": sha2}
+            )
+        if part.content_length is not None and not any(
+            a["length"] == part.content_length for a in attachments
+        ):
+            raise XAPIValidationError(
+                _("The Content-Length of the part %(sha2)s does not match its attachment's length.")
+                % {"sha2": sha2}
+            )
+
+
+def _media_type(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _base64url(segment: str) -> bytes:
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", segment):
+        raise ValueError(segment)
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def jws_statement(data: bytes) -> dict:
+    """The statement a signature attachment signed (Data 2.6.s5.b3): the
+    payload of a JWS in compact serialization whose ``alg`` is RS256, RS384
+    or RS512; when the JWS header carries an X.509 chain (``x5c``), the
+    signature must verify against its first certificate.
+
+    Decoding is done here rather than with a JOSE library: the project's
+    dependencies include ``cryptography`` (used for the RSA check) but no
+    JWS library, and the compact form is three base64url segments. The JWS
+    JSON serialization, which the spec strongly discourages, is refused."""
+    try:
+        text = data.decode("ascii").strip()
+        header_b64, payload_b64, signature_b64 = text.split(".")
+        header = json.loads(_base64url(header_b64))
+        payload_bytes = _base64url(payload_b64)
+        signature = _base64url(signature_b64)
+    except ValueError:
+        raise XAPIValidationError(
+            _("The signature is not a JWS in compact serialization.")
+        ) from None
+    if not isinstance(header, dict) or header.get("alg") not in JWS_ALGORITHMS:
+        raise XAPIValidationError(
+            _("The JWS signature must use the algorithm RS256, RS384 or RS512.")
+        )
+    try:
+        payload = json.loads(payload_bytes.decode("utf-8"))
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise XAPIValidationError(
+            _("The JWS payload is not a valid JSON serialization of a statement.")
+        )
+    if "x5c" in header:
+        _jws_certificate_verify(header, f"{header_b64}.{payload_b64}".encode("ascii"), signature)
+    return payload
+
+
+def _jws_certificate_verify(header: dict, signing_input: bytes, signature: bytes) -> None:
+    """Check an RSA JWS signature against the first certificate of ``x5c``
+    (RFC 7515 §4.1.6: standard base64 of DER)."""
+    chain = header["x5c"]
+    try:
+        if not isinstance(chain, list) or not chain or not isinstance(chain[0], str):
+            raise ValueError
+        certificate = x509.load_der_x509_certificate(base64.b64decode(chain[0], validate=True))
+        key = certificate.public_key()
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise ValueError
+    except (ValueError, binascii.Error):
+        raise XAPIValidationError(
+            _("The x5c header of the JWS signature does not hold an RSA X.509 certificate.")
+        ) from None
+    try:
+        key.verify(signature, signing_input, padding.PKCS1v15(), JWS_ALGORITHMS[header["alg"]]())
+    except InvalidSignature:
+        raise XAPIValidationError(
+            _("The JWS signature does not verify against the certificate in its x5c header.")
+        ) from None
 
 
 # --- statements ---------------------------------------------------------------

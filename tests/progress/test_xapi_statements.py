@@ -272,7 +272,10 @@ def test_post_same_statement_again_is_a_no_op(http):
     assert XAPIStatement.objects.count() == 2
 
 
-def test_attachments_without_file_url_are_refused_until_multipart_exists(http):
+def test_attachments_without_file_url_need_their_data_as_multipart(http):
+    """Communication 1.5.2.s3.b5: as application/json, an attachment without a
+    fileUrl has no data, so the statement is refused (multipart/mixed bodies
+    are covered in test_xapi_attachments)."""
     attachment = {
         "usageType": "http://example.com/usage",
         "display": {"en": "Report"},
@@ -280,7 +283,10 @@ def test_attachments_without_file_url_are_refused_until_multipart_exists(http):
         "length": 5,
         "sha2": "a" * 64,
     }
-    assert http.post(statement(attachments=[attachment])).status_code == 400
+    english = {**basic(), "HTTP_ACCEPT_LANGUAGE": "en"}
+    response = http.post(statement(attachments=[attachment]), auth=english)
+    assert response.status_code == 400
+    assert "multipart/mixed" in response.json()["error"]
     assert XAPIStatement.objects.count() == 0
 
 

@@ -1,3 +1,5 @@
 """Every read of the Learning Record Store (re-exported from its modules)."""
 
+from .attachments import *  # noqa: F403
+from .documents import *  # noqa: F403
 from .statements import *  # noqa: F403

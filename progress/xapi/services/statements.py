@@ -24,8 +24,18 @@ from django.utils.translation import gettext as _
 from lms.exceptions import ApplicationError
 
 from ..identity import agent_key, statement_relations
-from ..models import XAPIClient, XAPIStatement, XAPIStatementRelation
-from ..validation import VOIDED_VERB, XAPIValidationError, statement_validate, timestamp_parse
+from ..models import XAPIAttachment, XAPIClient, XAPIStatement, XAPIStatementRelation
+from ..validation import (
+    SIGNATURE_USAGE,
+    VOIDED_VERB,
+    XAPIValidationError,
+    attachment_parts_validate,
+    jws_statement,
+    statement_attachments,
+    statement_validate,
+    timestamp_parse,
+)
+from .documents import activity_definitions_merge
 
 
 class XAPIConflict(ApplicationError):
@@ -115,6 +125,54 @@ def statements_equivalent(a: dict, b: dict) -> bool:
     return a == b
 
 
+# --- attachments and signatures (Communication 1.5.2, Data 2.6) ----------------
+
+
+def _signatures_check(statements: list[dict], parts: dict) -> None:
+    """Each signature attachment's JWS must carry, as its payload, a statement
+    logically equivalent to the one received (Data 2.6.s5.b3): compared by the
+    statement comparison rules, and by id when both have one."""
+    for statement in statements:
+        for attachment in statement.get("attachments") or []:
+            if attachment["usageType"] != SIGNATURE_USAGE:
+                continue
+            signed = jws_statement(parts[attachment["sha2"].lower()].data)
+            try:
+                signed = statement_validate(signed)
+            except XAPIValidationError as error:
+                raise XAPIValidationError(
+                    _("The JWS payload is not a valid statement: %(reason)s")
+                    % {"reason": error.message}
+                ) from None
+            same_id = "id" not in signed or "id" not in statement or signed["id"] == statement["id"]
+            if not same_id or not statements_equivalent(signed, statement):
+                raise XAPIValidationError(
+                    _("The signed statement in the JWS payload differs from the statement sent.")
+                )
+
+
+def _attachments_store(statements: list[dict], parts: dict) -> None:
+    """Keep the data of the parts these statements reference, once per hash:
+    a hash already stored is the same data."""
+    wanted = {
+        str(attachment["sha2"]).lower(): attachment["contentType"]
+        for statement in statements
+        for attachment in statement_attachments(statement)
+    }
+    rows = [
+        XAPIAttachment(
+            sha2=sha2,
+            content_type=part.content_type or wanted[sha2],
+            length=len(part.data),
+            content=part.data,
+        )
+        for sha2, part in parts.items()
+        if sha2 in wanted
+    ]
+    if rows:
+        XAPIAttachment.objects.bulk_create(rows, ignore_conflicts=True)
+
+
 # --- storing ------------------------------------------------------------------
 
 
@@ -173,9 +231,17 @@ def _row(
     )
 
 
-def statements_store(*, statements: list, client: XAPIClient, authority: dict) -> StoredBatch:
+def statements_store(
+    *, statements: list, client: XAPIClient, authority: dict, parts: dict | None = None
+) -> StoredBatch:
     """Validate and store a batch atomically; return the ids in order and
     how many were new.
+
+    ``parts`` is the attachment data a multipart/mixed request carried, by
+    lower-case SHA-2 (``attachments.Part``): every attachment without a
+    fileUrl needs its part, every part an attachment, and signatures must
+    match their statement (``_signatures_check``); the data is stored in the
+    statements' transaction, once per hash.
 
     An id already stored with an equivalent statement is a no-op; with a
     different one the whole batch fails with ``XAPIConflict``. Two statements
@@ -189,6 +255,9 @@ def statements_store(*, statements: list, client: XAPIClient, authority: dict) -
     if not isinstance(statements, list) or not statements:
         raise XAPIValidationError(_("Expected a statement or a non-empty array of statements."))
     statements = [statement_validate(copy.deepcopy(s)) for s in statements]
+    parts = parts or {}
+    attachment_parts_validate(statements, parts)
+    _signatures_check(statements, parts)
     ids = []
     for statement in statements:
         statement.setdefault("id", str(uuid.uuid4()))
@@ -196,17 +265,17 @@ def statements_store(*, statements: list, client: XAPIClient, authority: dict) -
     if len(set(ids)) != len(ids):
         raise XAPIValidationError(_("Two statements in the batch have the same id."))
     try:
-        return _store(statements, ids, client=client, authority=authority)
+        return _store(statements, ids, client=client, authority=authority, parts=parts)
     except IntegrityError:
         # A concurrent request stored one of these ids between our check and
         # our insert: run the comparison again against what it stored.
-        return _store(statements, ids, client=client, authority=authority)
+        return _store(statements, ids, client=client, authority=authority, parts=parts)
 
 
 @transaction.atomic
 def _store(
-    statements: list[dict], ids: list[str], *, client: XAPIClient, authority: dict
-) -> list[str]:
+    statements: list[dict], ids: list[str], *, client: XAPIClient, authority: dict, parts: dict
+) -> StoredBatch:
     existing = {
         str(row.statement_id): row.data
         for row in XAPIStatement.objects.filter(statement_id__in=ids).only("statement_id", "data")
@@ -232,6 +301,8 @@ def _store(
         statement.setdefault("version", "1.0.0")
         rows.append(_row(statement, client=client, stored=stored, users=users))
     XAPIStatement.objects.bulk_create(rows)
+    activity_definitions_merge(statements=new)
+    _attachments_store(new, parts)
     XAPIStatementRelation.objects.bulk_create(
         XAPIStatementRelation(statement=row, kind=kind, key=key, direct=direct, stored=stored)
         for row in rows
