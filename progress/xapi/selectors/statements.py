@@ -154,8 +154,13 @@ def statement_get(*, client: XAPIClient, statement_id: str, voided: bool) -> XAP
     )
 
 
-def _conditions(query: StatementQuery) -> Q | None:
-    """The non-time filters as one condition, or None when there are none."""
+def _conditions(query: StatementQuery, *, stored: Q | None = None) -> Q | None:
+    """The non-time filters as one condition, or None when there are none.
+
+    ``stored`` (conditions on ``stored`` only) is repeated inside the agent
+    and activity lookups: a relation row carries its statement's ``stored``,
+    so the relation index reads only the rows of the wanted time range
+    instead of every statement the agent or activity was ever in."""
     conditions = Q()
     if query.verb:
         conditions &= Q(verb_id=query.verb)
@@ -171,6 +176,8 @@ def _conditions(query: StatementQuery) -> Q | None:
             )
             if not related:
                 relations = relations.filter(direct=True)
+            if stored is not None:
+                relations = relations.filter(stored)
             conditions &= Q(Exists(relations))
     return conditions or None
 
@@ -231,18 +238,23 @@ def statements_query(
     is the last). Paging is by keyset on (stored, id), never OFFSET, so
     statements stored between pages neither repeat nor shift others."""
     rows = statements_visible_to(client=client).filter(voided=False)
+    # The range of stored wanted: since, until and the plain bound of the cursor.
+    stored = Q()
     if query.since:
-        rows = rows.filter(stored__gt=timestamp_parse(query.since))
+        stored &= Q(stored__gt=timestamp_parse(query.since))
     if query.until:
-        rows = rows.filter(stored__lte=timestamp_parse(query.until))
+        stored &= Q(stored__lte=timestamp_parse(query.until))
     if after is not None:
-        stored, pk = after
+        after_stored, pk = after
         # The plain bound on stored lets the (…, stored, id) indexes serve
         # the range; the OR only breaks ties within one instant.
         if query.ascending:
-            rows = rows.filter(Q(stored__gte=stored), Q(stored__gt=stored) | Q(pk__gt=pk))
+            stored &= Q(stored__gte=after_stored)
+            rows = rows.filter(Q(stored__gt=after_stored) | Q(pk__gt=pk))
         else:
-            rows = rows.filter(Q(stored__lte=stored), Q(stored__lt=stored) | Q(pk__lt=pk))
+            stored &= Q(stored__lte=after_stored)
+            rows = rows.filter(Q(stored__lt=after_stored) | Q(pk__lt=pk))
+    rows = rows.filter(stored)
     order = ("stored", "pk") if query.ascending else ("-stored", "-pk")
     limit = min(query.limit or max_limit, max_limit)
     conditions = _conditions(query)
@@ -251,9 +263,15 @@ def statements_query(
     else:
         # Two index-friendly queries instead of one with an OR: the statements
         # meeting the filters, and those targeting one of them by StatementRef.
+        # Only the first may bound the relation lookups by time: since and
+        # until apply to the targeting statement, never to the one it
+        # targets (Communication 2.1.3.s3).
         found = {
             row.pk: row
-            for part in (rows.filter(conditions), rows.filter(pk__in=_targeting(conditions)))
+            for part in (
+                rows.filter(_conditions(query, stored=stored)),
+                rows.filter(pk__in=_targeting(conditions)),
+            )
             for row in part.order_by(*order)[: limit + 1]
         }
         page = sorted(
