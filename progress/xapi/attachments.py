@@ -22,7 +22,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
-from .validation import XAPIValidationError
+from .validation import XAPIValidationError, media_type
 
 HASH_HEADER = "X-Experience-API-Hash"
 # The SHA-2 functions by the length of their hex digest. 64 hex digits are
@@ -62,12 +62,6 @@ class Multipart:
 
     document: Any
     parts: dict[str, Part]
-
-
-def media_type(value: str) -> str:
-    """``type/subtype`` of a Content-Type value, lower case, without
-    parameters."""
-    return value.split(";", 1)[0].strip().lower()
 
 
 def sha2_matches(data: bytes, declared: str) -> bool:

@@ -1,6 +1,7 @@
 """Statement validation to the letter of xAPI 1.0.3 (Data, part two, §2.4).
 
-Pure functions over parsed JSON: no database, no settings. Each rule raises
+Pure functions over parsed JSON (and, for attachments and signatures, the
+data a request carried): no database, no settings. Each rule raises
 ``XAPIValidationError`` with a reason the LRS returns in its 400 response.
 ``statement_validate`` also normalises what the spec says an LRS normalises
 (a single context Activity becomes a one-element array).
@@ -566,7 +567,7 @@ def attachment_parts_validate(statements: list[dict], parts: dict) -> None:
             sha2 = str(attachment["sha2"]).lower()
             declared.setdefault(sha2, []).append(attachment)
             if attachment["usageType"] == SIGNATURE_USAGE:
-                if _media_type(attachment["contentType"]) != "application/octet-stream":
+                if media_type(attachment["contentType"]) != "application/octet-stream":
                     raise XAPIValidationError(
                         _(
                             "A signature attachment must have the contentType "
@@ -594,7 +595,7 @@ def attachment_parts_validate(statements: list[dict], parts: dict) -> None:
                 % {"sha2": sha2}
             )
         if part.content_type and not any(
-            _media_type(a["contentType"]) == _media_type(part.content_type) for a in attachments
+            media_type(a["contentType"]) == media_type(part.content_type) for a in attachments
         ):
             raise XAPIValidationError(
                 _(
@@ -612,7 +613,9 @@ def attachment_parts_validate(statements: list[dict], parts: dict) -> None:
             )
 
 
-def _media_type(value: str) -> str:
+def media_type(value: str) -> str:
+    """``type/subtype`` of a Content-Type value, lower case, without
+    parameters."""
     return value.split(";", 1)[0].strip().lower()
 
 

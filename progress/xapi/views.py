@@ -18,6 +18,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.http import http_date, parse_header_parameters
@@ -85,7 +86,12 @@ def alternate_request_unwrap(request) -> None:
     method = request.GET["method"].upper()
     if method not in _FORM_METHODS:
         raise XAPIValidationError(_("The method parameter must be GET, HEAD, PUT, POST or DELETE."))
-    raw = request.body
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise XAPIRequestTooLarge(
+            _("The form body is larger than this LRS accepts (DATA_UPLOAD_MAX_MEMORY_SIZE).")
+        ) from None
     if raw and request.content_type != "application/x-www-form-urlencoded":
         raise XAPIValidationError(
             _(
@@ -152,6 +158,8 @@ def xapi_view(methods: tuple[str, ...], *, authenticated: bool = True, statement
                     alternate_request_unwrap(request)
                 except XAPIValidationError as error:
                     return _error(error.message, 400)
+                except XAPIRequestTooLarge as error:
+                    return _error(error.message, 413)
             if request.method not in methods:
                 response = _error(_("Method not allowed."), 405)
                 response["Allow"] = ", ".join(methods)

@@ -178,3 +178,13 @@ def test_version_is_still_required(alt):
     assert response.status_code == 400
     assert "X-Experience-API-Version" in response.json()["error"]
     assert XAPIStatement.objects.count() == 0
+
+
+def test_a_form_over_django_s_body_limit_is_413(alt, settings):
+    """The form is read into memory, so it is bound by DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    form = {"statementId": str(uuid.uuid4()), "content": json.dumps(statement())}
+    response = alt(form=form, **basic())
+    assert response.status_code == 413
+    assert "larger than" in response.json()["error"]
+    assert XAPIStatement.objects.count() == 0
