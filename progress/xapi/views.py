@@ -71,9 +71,9 @@ def alternate_request_unwrap(request) -> None:
 
     A header the HTTP request itself carries is kept over its form twin
     (except Content-Type and Content-Length, which there describe the form):
-    the spec does not say which wins, and the conformance suite sends a valid
-    version header beside a form ``X-Experience-API-Version`` of 0.8 and
-    expects the request to succeed, as ADL's reference LRS does."""
+    the spec does not say which wins, and the ADL conformance suite sends a
+    valid version header beside a form ``X-Experience-API-Version`` of 0.8
+    and expects the request to succeed."""
     if request.method != "POST":
         raise XAPIValidationError(_("The alternate request syntax must be sent with POST."))
     if set(request.GET) != {"method"} or len(request.GET.getlist("method")) != 1:
