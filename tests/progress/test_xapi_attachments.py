@@ -141,6 +141,16 @@ def test_multipart_batch_shares_one_copy_and_keeps_binary_octets(send):
     assert stored == {sha256(TEXT): TEXT, sha256(BINARY): BINARY}
 
 
+def test_data_sent_again_with_a_later_statement_is_kept_once(send):
+    """One row per hash: a second request carrying the same data stores its
+    statement and leaves the data as it was."""
+    assert send(multipart(statement(attachments=[attachment()]), [part()])).status_code == 200
+    again = statement(email="lin@example.com", attachments=[attachment()])
+    assert send(multipart(again, [part()])).status_code == 200
+    assert XAPIStatement.objects.count() == 2
+    assert XAPIAttachment.objects.count() == 1
+
+
 def test_multipart_put_and_bare_line_feeds(send):
     """PUT takes multipart/mixed too, and a body with bare LF line ends (as
     the conformance suite's files have) parses the same."""
@@ -250,6 +260,15 @@ REFUSALS = {
         multipart(GOOD, [part()]),
         f'multipart/form-data; boundary="{BOUNDARY}"',
         "application/json or multipart/mixed",
+    ),
+    # The MIME parser reads message/* parts as nested messages, not as octets.
+    "message/rfc822 part": (
+        multipart(
+            statement(attachments=[attachment(content_type="message/rfc822")]),
+            [part(content_type="message/rfc822")],
+        ),
+        CONTENT_TYPE,
+        "cannot carry attachment data",
     ),
     # A batch is refused whole: the invalid statement takes the good one with it.
     "invalid statement beside a good one": (
