@@ -141,6 +141,20 @@ def test_multipart_batch_shares_one_copy_and_keeps_binary_octets(send):
     assert stored == {sha256(TEXT): TEXT, sha256(BINARY): BINARY}
 
 
+def test_an_upper_case_hash_is_answered_as_the_statement_spells_it(client, send):
+    """Hex case does not matter on the way in; on the way out the part's
+    X-Experience-API-Hash is the statement's own sha2 string."""
+    upper = sha256(TEXT).upper()
+    sent = statement(attachments=[attachment(sha2=upper)])
+    [statement_id] = send(multipart(sent, [part(sha2=sha256(TEXT))])).json()
+    response = client.get(
+        "/xapi/statements", {"statementId": statement_id, "attachments": "true"}, **english()
+    )
+    _json, attached = read_multipart(response)
+    assert attached["X-Experience-API-Hash"] == upper
+    assert attached.get_payload(decode=True) == TEXT
+
+
 def test_data_sent_again_with_a_later_statement_is_kept_once(send):
     """One row per hash: a second request carrying the same data stores its
     statement and leaves the data as it was."""
