@@ -4,7 +4,8 @@ enrolment box (through the ``course_page_context`` hook that courses calls),
 and two admin pages:
 bulk course assignment (platform admins, union auditors, funders) and
 classroom sessions with their check-in screens (instructors, platform
-admins)."""
+admins); and the LRS's client systems and forwarding outbox in the Settings
+menu (``progress.xapi.admin_views``, platform admins)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -236,3 +237,13 @@ def register_classes_menu_item():
         icon_name="date",
         order=270,
     )
+
+
+# --- The LRS: client systems and the forwarding outbox (progress.xapi.admin_views) ---
+
+
+@hooks.register("register_admin_viewset")
+def register_xapi_viewsets():
+    from progress.xapi.admin_views import XAPIClientViewSet, XAPIForwardViewSet
+
+    return [XAPIClientViewSet(), XAPIForwardViewSet()]

@@ -323,3 +323,90 @@ def test_nothing_is_queued_or_sent_without_a_receiver(settings, worker, course):
     assert XAPIStatement.objects.count() == 1
     assert XAPIForward.objects.count() == 0
     assert xapi_services.forwards_deliver() == xapi_services.DeliveryReport()
+
+
+# --- the Wagtail admin ------------------------------------------------------------------
+
+
+@pytest.fixture
+def platform_admin(client, django_user_model, enterprise):
+    from lms.models import Membership
+    from lms.services import membership_grant
+    from tests.courses.conftest import staff_login
+    from tests.lms.factories import UserFactory
+
+    user = UserFactory(is_staff=True)
+    membership_grant(user=user, organisation=enterprise, role=Membership.Role.PLATFORM_ADMIN)
+    staff_login(client, user)
+    return client
+
+
+def test_admins_see_dead_letters_and_revive_them(lrs, facts, platform_admin):
+    lrs.mode = "error"
+    for _ in range(4):
+        make_due()
+        xapi_services.forwards_deliver()
+    assert XAPIForward.objects.filter(dead=True).count() == 5
+
+    listing = platform_admin.get(
+        "/admin/xapi-forwards/?state=dead", headers={"accept-language": "en"}
+    )
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert facts[0] in html and "HTTP 503" in html and "dead letter" in html
+    confirm = platform_admin.get("/admin/xapi-forwards/retry/", headers={"accept-language": "en"})
+    assert (
+        confirm.status_code == 200
+        and "5 statements could not be delivered" in confirm.content.decode()
+    )
+
+    response = platform_admin.post("/admin/xapi-forwards/retry/")
+    assert response.status_code == 302
+    assert not XAPIForward.objects.filter(dead=True).exists()
+    assert set(XAPIForward.objects.values_list("attempts", flat=True)) == {0}
+    lrs.mode = "ok"
+    assert xapi_services.forwards_deliver() == xapi_services.DeliveryReport(delivered=5)
+
+
+def test_other_staff_cannot_see_or_retry(lrs, facts, client, instructor):
+    from tests.courses.conftest import staff_login
+
+    lrs.mode = "error"
+    for _ in range(4):
+        make_due()
+        xapi_services.forwards_deliver()
+    staff_login(client, instructor)
+    assert client.get("/admin/xapi-forwards/").status_code in (302, 403)
+    assert client.post("/admin/xapi-forwards/retry/").status_code in (302, 403)
+    assert client.get("/admin/xapi-clients/new/").status_code in (302, 403)
+    assert XAPIForward.objects.filter(dead=True).count() == 5
+
+
+def test_a_new_client_shows_its_secret_once_and_it_works(platform_admin, client):
+    from progress.xapi.models import XAPIClient
+
+    response = platform_admin.post(
+        "/admin/xapi-clients/new/",
+        {"name": "总工会数据仓库", "active": "on", "can_write": "", "can_read_all": "on"},
+    )
+    assert response.status_code == 200, response.content
+    html = response.content.decode()
+    created = XAPIClient.objects.get()
+    assert (created.name, created.can_write, created.can_read_all) == (
+        "总工会数据仓库",
+        False,
+        True,
+    )
+    secret = html.split("data-xapi-secret>")[1].split("<")[0]
+    assert created.check_secret(secret) and secret not in created.secret_hash
+    token = base64.b64encode(f"{created.key}:{secret}".encode()).decode()
+    about = client.get(
+        "/xapi/statements",
+        HTTP_AUTHORIZATION=f"Basic {token}",
+        HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+    )
+    assert about.status_code == 200
+    # The list and the edit page never show it again.
+    assert secret not in platform_admin.get("/admin/xapi-clients/").content.decode()
+    edit = platform_admin.get(f"/admin/xapi-clients/edit/{created.pk}/")
+    assert edit.status_code == 200 and secret not in edit.content.decode()
