@@ -44,7 +44,6 @@ import tempfile
 import time
 import urllib.parse
 import uuid
-from pathlib import Path
 
 from common import ROOT, table, wait_for
 
@@ -111,7 +110,11 @@ def agent(i: int) -> dict:
     """Agent ``i``: workers (i < WORKERS) by the e-mail of their platform
     account, the others by an HR system account."""
     if i < WORKERS:
-        return {"objectType": "Agent", "name": f"工人{i}", "mbox": f"mailto:bench-xapi-{i}@example.org"}
+        return {
+            "objectType": "Agent",
+            "name": f"工人{i}",
+            "mbox": f"mailto:bench-xapi-{i}@example.org",
+        }
     return {
         "objectType": "Agent",
         "name": f"学员{i}",
@@ -327,8 +330,9 @@ def fill(count: int, by_agent: dict[int, int], clients: dict) -> float:
             f"SELECT id, 'agent', actor_key, true, stored FROM {statements} "
             f"UNION ALL SELECT id, 'activity', object_activity_id, true, stored FROM {statements} "
             "WHERE object_activity_id <> '' "
-            f"UNION ALL SELECT id, 'activity', data #>> '{{context,contextActivities,parent,0,id}}',"
-            f" false, stored FROM {statements} WHERE data ? 'context' "
+            "UNION ALL SELECT id, 'activity', "
+            "data #>> '{context,contextActivities,parent,0,id}', "
+            f"false, stored FROM {statements} WHERE data ? 'context' "
             f"UNION ALL SELECT id, 'agent', %s, false, stored FROM {statements}",
             [authority_key],
         )
@@ -604,6 +608,7 @@ def summarise(config: str, results: dict) -> list[list]:
         ("scoped", "GET agent + verb + since (union-scoped client)"),
     ):
         per_request = BATCH if name in ("floor", "post") else None
+        items = statistics.median(r["items"] / max(r["requests"], 1) for r in results[name])
         bad = sum(r["status_other"] + r["socket_errors"] for r in results[name])
         rows.append(
             [
@@ -613,9 +618,7 @@ def summarise(config: str, results: dict) -> list[list]:
                 f"{med(name, 'p50_us') / 1000:.1f}",
                 f"{med(name, 'p99_us') / 1000:.1f}",
                 f"{ratio:.2f}" if name == "post" else "–",
-                f"{statistics.median(r['items'] / max(r['requests'], 1) for r in results[name]):.1f}"
-                if not per_request
-                else "–",
+                "–" if per_request else f"{items:.1f}",
                 str(bad),
             ]
         )
