@@ -202,8 +202,9 @@ class XAPIDocument(models.Model):
     kept per client system (a client reads and writes its own documents).
 
     ``scope_hash`` is the SHA-256 of what the resource keys a list of documents
-    by (state: activity, agent, registration; activity profile: activity;
-    agent profile: agent); ``key_hash`` adds the document's own id. Hashes
+    by (state: activity, agent; activity profile: activity; agent profile:
+    agent), ``key_hash`` adds the registration and the document's own id
+    (one canonical form: ``selectors.document_hashes``). Hashes
     carry the indexes because the IRIs they cover may be longer than a btree
     entry allows. ``etag`` is the SHA-1 of the content, as ETags are given."""
 
