@@ -7,13 +7,21 @@ image, prefetch the cover renditions and fetch each course's trade in a
 subquery.
 """
 
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from wagtail.models import Page
 from wagtail.permissions import page_permission_policy
 from wagtail.search.query import Or, Phrase, PlainText, SearchQuery
 
-from courses.models import CatalogueIndexPage, CoursePage, LessonPage, TradePage
+from courses.models import (
+    CatalogueIndexPage,
+    CoursePage,
+    LessonPage,
+    Question,
+    QuestionBank,
+    QuestionOption,
+    TradePage,
+)
 from courses.segmentation import segment
 
 
@@ -213,3 +221,68 @@ def explorer_pages_visible_to(*, user, pages: QuerySet[Page]) -> QuerySet[Page]:
         .values("pk")
     )
     return pages.exclude(pk__in=hidden)
+
+
+# --- Question banks -------------------------------------------------------------
+
+
+def question_bank_provider_ids_for(*, user) -> frozenset[int] | None:
+    """The providers whose question banks ``user`` may edit: None for all of
+    them (superusers, platform admins, holders of the model permission), else
+    the providers where they are an instructor (often none).
+
+    Cached on the user object, which lives for one request in the admin."""
+    from lms.models import Membership
+    from lms.selectors import user_is_platform_admin
+
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if not hasattr(user, "_question_bank_providers"):
+        if user_is_platform_admin(user=user) or user.has_perm("courses.change_questionbank"):
+            scope = None
+        else:
+            scope = frozenset(
+                Membership.objects.filter(
+                    user=user,
+                    role=Membership.Role.INSTRUCTOR,
+                    organisation__kind="provider",
+                ).values_list("organisation_id", flat=True)
+            )
+        user._question_bank_providers = scope
+    return user._question_bank_providers
+
+
+def question_banks_editable_by(*, user) -> QuerySet[QuestionBank]:
+    """The question banks ``user`` may see and edit in the admin, with their
+    trade, provider and ``question_count``."""
+    scope = question_bank_provider_ids_for(user=user)
+    banks = QuestionBank.objects.select_related("trade", "provider").annotate(
+        question_count=Count("questions")
+    )
+    if scope is not None:
+        banks = banks.filter(provider_id__in=scope)
+    return banks.order_by("title", "pk")
+
+
+def question_bank_editable(*, user, bank: QuestionBank) -> bool:
+    """Whether ``user`` may edit ``bank`` (and import questions into it)."""
+    scope = question_bank_provider_ids_for(user=user)
+    return scope is None or bank.provider_id in scope
+
+
+def question_bank_get_for_edit(*, user, bank_id) -> QuestionBank | None:
+    """One bank ``user`` may edit, or None (missing or someone else's)."""
+    return question_banks_editable_by(user=user).filter(pk=bank_id).first()
+
+
+def question_list(*, bank: QuestionBank) -> QuerySet[Question]:
+    """A bank's questions in order, their options prefetched in order: what
+    a quiz draws from and what ``courses.grading`` freezes."""
+    return (
+        Question.objects.filter(bank=bank)
+        .select_related("image")
+        .prefetch_related(
+            Prefetch("options", queryset=QuestionOption.objects.order_by("sort_order", "pk"))
+        )
+        .order_by("sort_order", "pk")
+    )
