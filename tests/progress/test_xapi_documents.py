@@ -262,6 +262,25 @@ def test_put_of_invalid_json_declared_as_json_is_400(docs):
     assert XAPIDocument.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("doc_id", "content_type"),
+    [("x" * 2049, "application/json"), ("doc", "application/" + "x" * 255)],
+)
+def test_id_or_content_type_longer_than_kept_is_400(docs, doc_id, content_type):
+    response = docs.put(doc_id, b"{}", content_type=content_type)
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert XAPIDocument.objects.count() == 0
+
+
+def test_an_empty_document_is_a_document(docs):
+    assert docs.put("empty", b"", content_type="text/plain").status_code == 204
+    response = docs.get("empty")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response["ETag"] == f'"{sha1(b"")}"'
+
+
 # --- concurrency: ETags, If-Match, If-None-Match (Communication 3.1) ----------------
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,6 +126,21 @@ def _write_check(client: XAPIClient) -> None:
         raise ApplicationError(_("This client may not store documents."))
 
 
+def _clean(document: XAPIDocument) -> None:
+    """``full_clean`` of the row, its errors as a 400 (an id or content type
+    longer than its column, say). The unique key is left to the database,
+    which settles concurrent inserts (``_save``)."""
+    try:
+        document.full_clean(exclude=["client"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        reasons = [
+            f"{name}: {message}"
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+        raise XAPIValidationError("; ".join(reasons)) from None
+
+
 def _save(
     client: XAPIClient,
     request: DocumentRequest,
@@ -141,6 +157,7 @@ def _save(
         current.content_type = content_type
         current.etag = document_etag(content)
         current.updated = now
+        _clean(current)
         current.save(update_fields=["content", "content_type", "etag", "updated"])
         return current
     scope_hash, key_hash = request.scope_hash, request.key_hash
@@ -158,6 +175,7 @@ def _save(
         etag=document_etag(content),
         updated=now,
     )
+    _clean(document)
     try:
         with transaction.atomic():
             document.save(force_insert=True)
