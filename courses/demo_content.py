@@ -1992,3 +1992,156 @@ TRADES = [
 TRADE_COUNT = len(TRADES)
 COURSE_COUNT = sum(len(t["courses"]) for t in TRADES)
 LESSON_COUNT = sum(len(c["lessons"]) for t in TRADES for c in t["courses"])
+
+# ---------------------------------------------------------------------------
+# Question banks
+# ---------------------------------------------------------------------------
+# Snippets (courses.models.QuestionBank), one per trade and level, owned by a
+# provider; ``trade`` is the trade's slug, ``provider`` an organisation code,
+# ``author`` the instructor whose revision creates it. Questions use the
+# courses.services.question_create arguments; numbers are decimal strings.
+# Options are (text, correct) pairs. Figures: I = K·d with K = 35–55 A/mm for
+# carbon-steel electrodes (textbook rule), conventional load voltage
+# U₂ = 20 + 0.04·I₂ for manual metal arc welding (GB/T 15579.1 / IEC 60974-1),
+# welding positions after GB/T 16672 (ISO 6947).
+
+QUESTION_BANKS = [
+    {
+        "title": "焊工（初级）安全与焊条电弧焊基础题库",
+        "trade": "welding",
+        "level": 5,
+        "provider": "fj-gjxy",
+        "author": "wu.guodong@demo.jiangxue.example",
+        "description": "用于《焊条电弧焊安全操作与平焊基础》的小结测试和结业考试：安全防护、焊条、工艺参数和焊接位置。",
+        "questions": [
+            {
+                "kind": "single",
+                "category": "安全",
+                "difficulty": 1,
+                "stem": "焊接作业前检查焊机，焊机外壳应当怎样处理？",
+                "options": [
+                    ("可靠接地（接零）", True),
+                    ("悬空放置在木板上即可", False),
+                    ("接到附近的暖气管或水管上", False),
+                    ("接到脚手架上", False),
+                ],
+                "explanation": "焊机外壳必须接到专用的接地（接零）装置上，暖气管、水管和脚手架不能作为接地体。",
+            },
+            {
+                "kind": "single",
+                "category": "安全",
+                "difficulty": 1,
+                "stem": "按常见的动火安全规程，焊接作业点周围多大范围内不得有易燃易爆物品？",
+                "options": [("1 m", False), ("3 m", False), ("5 m", False), ("10 m", True)],
+                "explanation": "焊接火花可飞溅很远，作业点周围 10 m 内应清除易燃易爆物品，不能清除的要可靠遮盖并设监护人。",
+            },
+            {
+                "kind": "multiple",
+                "category": "安全",
+                "difficulty": 1,
+                "stem": "焊条电弧焊焊工应穿戴哪些个人防护用品？",
+                "options": [
+                    ("带合适滤光片的焊接面罩", True),
+                    ("焊工手套", True),
+                    ("绝缘鞋", True),
+                    ("化纤材料的工作服", False),
+                ],
+                "explanation": "化纤衣服遇到飞溅会熔化粘在皮肤上，应穿阻燃的帆布或棉质工作服。",
+            },
+            {
+                "kind": "true_false",
+                "category": "安全",
+                "difficulty": 1,
+                "stem": "在潮湿的地点焊接时，可以穿普通布鞋、赤手更换焊条。",
+                "statement_is_true": False,
+                "explanation": "潮湿环境触电危险更大，必须穿绝缘鞋、戴干燥的焊工手套，并站在绝缘垫上操作。",
+            },
+            {
+                "kind": "single",
+                "category": "焊条",
+                "difficulty": 2,
+                "stem": "E4303 焊条的药皮类型是哪一种？",
+                "options": [
+                    ("钛钙型", True),
+                    ("低氢钠型", False),
+                    ("纤维素型", False),
+                    ("铁粉低氢型", False),
+                ],
+                "explanation": "E4303 为钛钙型药皮，交直流两用，工艺性能好，是初学平焊最常用的酸性焊条。",
+            },
+            {
+                "kind": "true_false",
+                "category": "焊条",
+                "difficulty": 2,
+                "stem": "E5015 等碱性焊条使用前一般应在 350～400 ℃ 烘干 1～2 h，随烘随用。",
+                "statement_is_true": True,
+                "explanation": "碱性低氢焊条对水分敏感，受潮后焊缝易出现气孔和冷裂纹，必须按说明书烘干。",
+            },
+            {
+                "kind": "multiple",
+                "category": "焊条",
+                "difficulty": 2,
+                "stem": "焊条使用前烘干的目的有哪些？",
+                "scoring": "partial",
+                "options": [
+                    ("去除药皮中吸收的水分", True),
+                    ("减少焊缝中的氢，防止气孔", True),
+                    ("降低产生冷裂纹的倾向", True),
+                    ("提高焊接速度", False),
+                ],
+                "explanation": "本题按比例给分：选对一项得 1/3 分，但选了错误选项本题不得分。",
+            },
+            {
+                "kind": "single",
+                "category": "工艺",
+                "difficulty": 2,
+                "stem": "选择焊条直径时，最主要的依据是什么？",
+                "options": [
+                    ("焊件厚度", True),
+                    ("焊机的品牌", False),
+                    ("焊工的工龄", False),
+                    ("当天的气温", False),
+                ],
+                "explanation": "焊件越厚，选用的焊条直径越大；此外还要考虑焊接位置和焊道层次。",
+            },
+            {
+                "kind": "true_false",
+                "category": "工艺",
+                "difficulty": 2,
+                "stem": "焊接电流过大，容易产生咬边、焊瘤和烧穿等缺陷。",
+                "statement_is_true": True,
+                "explanation": "电流过大时熔池温度过高，母材边缘被熔化而不能填满形成咬边，薄板还容易烧穿。",
+            },
+            {
+                "kind": "numeric",
+                "category": "工艺",
+                "difficulty": 3,
+                "stem": "平焊时按经验公式 I = K·d 选择焊接电流，取 K = 40 A/mm，直径 3.2 mm 的焊条应选用多大的焊接电流？",
+                "answer_value": "128",
+                "tolerance": "2",
+                "unit": "A",
+                "explanation": "I = 40 × 3.2 = 128 A。实际焊接时再按焊接位置、接头形式和试焊情况上下微调。",
+            },
+            {
+                "kind": "numeric",
+                "category": "工艺",
+                "difficulty": 3,
+                "stem": "焊条电弧焊的约定负载电压 U₂ = 20 + 0.04·I₂（单位 V、A）。焊接电流为 150 A 时，约定负载电压是多少伏？",
+                "answer_value": "26",
+                "tolerance": "0.5",
+                "unit": "V",
+                "explanation": "U₂ = 20 + 0.04 × 150 = 26 V。",
+            },
+            {
+                "kind": "single",
+                "category": "焊接位置",
+                "difficulty": 2,
+                "stem": "按 GB/T 16672，板对接平焊位置的代号是哪一个？",
+                "options": [("PA", True), ("PC", False), ("PE", False), ("PF", False)],
+                "explanation": "PA 平焊，PC 横焊，PE 仰焊，PF 向上立焊。",
+            },
+        ],
+    },
+]
+QUESTION_BANK_COUNT = len(QUESTION_BANKS)
+QUESTION_COUNT = sum(len(bank["questions"]) for bank in QUESTION_BANKS)

@@ -379,3 +379,33 @@ def test_the_import_page_opens_for_the_banks_instructors_only(
     template = client.get(reverse("courses_admin:question-import-template"))
     assert template.status_code == 200
     assert template.content.decode("utf-8-sig").startswith("题型,分类,难度,题干,A,B")
+
+
+# --- The demo bank -------------------------------------------------------------------
+
+
+def test_the_demo_welding_bank_is_loaded_once_with_every_type(settings, tmp_path):
+    """Given load_demo run twice, the welding bank exists once with its 12
+    questions of all four types, including a welding current in A."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from courses import demo_content
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", "--skip-videos", stdout=StringIO())
+    out = StringIO()
+    call_command("load_demo", "--skip-videos", stdout=out)
+
+    assert "Question banks: 0 created (1 in the database)." in out.getvalue()
+    bank = QuestionBank.objects.get()
+    assert bank.trade.slug == "welding"
+    assert bank.provider.code == "fj-gjxy"
+    questions = list(question_list(bank=bank))
+    assert len(questions) == demo_content.QUESTION_COUNT == 12
+    assert {q.kind for q in questions} == {"single", "multiple", "true_false", "numeric"}
+    current = next(q for q in questions if q.unit == "A")
+    grading = question_grading_data(current)
+    assert (grading["answer"], grading["tolerance"]) == ("128.0000", "2.0000")
+    assert grade(grading, 127).correct and not grade(grading, 131).correct

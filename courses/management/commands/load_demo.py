@@ -24,7 +24,15 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from courses import demo_content
-from courses.models import CatalogueIndexPage, CoursePage, HomePage, LessonPage, TradePage
+from courses import services as courses_services
+from courses.models import (
+    CatalogueIndexPage,
+    CoursePage,
+    HomePage,
+    LessonPage,
+    QuestionBank,
+    TradePage,
+)
 from lms import services as lms_services
 from lms.exceptions import ApplicationError
 from lms.models import Membership, Organisation, User, WorkerProfile
@@ -72,13 +80,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.skip_videos = options["skip_videos"]
-        self.created = {"organisations": 0, "users": 0, "pages": 0, "images": 0, "videos": 0}
+        self.created = {
+            "organisations": 0,
+            "users": 0,
+            "pages": 0,
+            "images": 0,
+            "videos": 0,
+            "question_banks": 0,
+        }
         self.clip = None
         try:
             with tempfile.TemporaryDirectory() as self.workdir, transaction.atomic():
                 organisations = self._load_organisations()
                 users = self._load_users(organisations)
                 self._load_pages(organisations, users)
+                self._load_question_banks(organisations, users)
                 # Higher apps add their demo data (progress: enrolments).
                 for hook in hooks.get_hooks("load_demo"):
                     hook(users=users, stdout=self.stdout)
@@ -204,6 +220,38 @@ class Command(BaseCommand):
         first_lesson = LessonPage.objects.child_of(course).order_by("path").first()
         if not self.skip_videos and first_lesson is not None and first_lesson.video_id is None:
             self._lesson_video(first_lesson, owner=course.owner)
+
+    def _load_question_banks(self, organisations, users) -> None:
+        """Each bank once (found by trade and title), with its questions and
+        a first revision by its author, through the courses services."""
+        for spec in demo_content.QUESTION_BANKS:
+            trade = TradePage.objects.filter(slug=spec["trade"]).order_by("path").first()
+            if (
+                trade is None
+                or QuestionBank.objects.filter(trade=trade, title=spec["title"]).exists()
+            ):
+                continue
+            questions = []
+            for question in spec["questions"]:
+                question = dict(question)
+                question["options"] = [
+                    {"text": text, "is_correct": correct}
+                    for text, correct in question.get("options", ())
+                ]
+                for key in ("answer_value", "tolerance"):
+                    if key in question:
+                        question[key] = Decimal(question[key])
+                questions.append(question)
+            courses_services.question_bank_create(
+                title=spec["title"],
+                trade=trade,
+                provider=organisations[spec["provider"]],
+                level=spec["level"],
+                description=spec["description"],
+                questions=questions,
+                user=users[spec["author"]],
+            )
+            self.created["question_banks"] += 1
 
     def _lesson_video(self, lesson: LessonPage, *, owner: User) -> None:
         """A short generated clip (test pattern, voice-like tone) for the
@@ -331,6 +379,10 @@ class Command(BaseCommand):
                 f"{created['images']} cover images and {created['videos']} lesson videos created "
                 "(the rest already existed)."
             )
+        )
+        self.stdout.write(
+            f"Question banks: {created['question_banks']} created "
+            f"({QuestionBank.objects.count()} in the database)."
         )
         totals = {
             "organisations": Organisation.objects.count(),
