@@ -100,11 +100,11 @@ def verb(verb_id: str) -> dict:
     return {"id": verb_id, "display": _DISPLAY[verb_id]}
 
 
-def activity(*, url: str, name: str, type: str | None = None) -> dict:  # noqa: A002
+def activity(*, url: str, name: str, activity_type: str | None = None) -> dict:
     """An Activity with a definition; titles are written in Chinese."""
     definition: dict = {"name": {"zh-CN": name}}
-    if type:
-        definition["type"] = type
+    if activity_type:
+        definition["type"] = activity_type
     return {"objectType": "Activity", "id": site_url(url), "definition": definition}
 
 
@@ -205,7 +205,7 @@ def prompt_activity(*, lesson_url: str, prompt_id) -> dict:
     return activity(
         url=f"{site_url(lesson_url)}#presence-{prompt_id}",
         name="在线确认",
-        type=QUESTION,
+        activity_type=QUESTION,
     )
 
 

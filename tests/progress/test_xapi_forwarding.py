@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from progress import services
 from progress.tasks import xapi_forwards_deliver
+from progress.xapi import platform
 from progress.xapi import services as xapi_services
 from progress.xapi.models import XAPIForward, XAPIStatement
+from tests.lms.factories import UserFactory
 from tests.progress import factories
 from tests.progress.factories import worker_create
 
@@ -268,11 +270,21 @@ def test_wrong_credentials_are_retried_not_lost(lrs, facts, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rows_another_worker_holds_are_skipped(lrs, facts, django_db_blocker):
+def test_rows_another_worker_holds_are_skipped(lrs, django_db_blocker):
     """Rows are claimed with SKIP LOCKED: while another worker's transaction
-    holds some, a delivery run sends the others, and the held ones later."""
+    holds some, a delivery run sends the others, and the held ones later.
+    (Committed rows, so that the other connection sees them: the statements
+    are made without pages, which a transactional test's flush removes.)"""
     from django.db import connection
 
+    user = UserFactory()
+    xapi_services.platform_statements_record(
+        statements=[
+            platform.daily_checkin(user_id=user.pk, url="/learning/checkin/daily/", when=now)
+            for now in (timezone.now() - dt.timedelta(days=d) for d in range(5))
+        ]
+    )
+    facts = [str(i) for i in XAPIStatement.objects.values_list("statement_id", flat=True)]
     held: list[int] = []
     ready, release = threading.Event(), threading.Event()
 

@@ -109,7 +109,7 @@ def page_activity(page: Page) -> dict:
     return platform.activity(
         url=page.get_url() or page.url_path,
         name=page.title,
-        type=types.get(page.content_type_id),
+        activity_type=types.get(page.content_type_id),
     )
 
 
@@ -204,7 +204,7 @@ def class_checkin_statement_record(*, checkin, enrolment_id=None) -> list[XAPISt
     meeting = platform.activity(
         url=reverse("progress:class-checkin", args=[session.pk]),
         name=session.title,
-        type=platform.MEETING,
+        activity_type=platform.MEETING,
     )
     statement = platform.class_checkin(
         user_id=checkin.user_id,
