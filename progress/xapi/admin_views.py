@@ -20,7 +20,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView, IndexView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets.button import HeaderButton
+from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from lms.models import Membership
@@ -170,9 +170,17 @@ class ForwardIndexView(IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("statement").order_by("-created", "-pk")
 
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.dead and not instance.delivered_at:
+            url = reverse("xapi_forwards:retry") + f"?id={instance.pk}"
+            buttons.append(ListingButton(_("Retry"), url=url, icon_name="resubmit"))
+        return buttons
+
 
 class ForwardRetryView(WagtailAdminTemplateMixin, TemplateView):
-    """Confirm, then give every dead letter a fresh set of attempts."""
+    """Confirm, then give the dead letters (one, with ``?id=``, or all) a
+    fresh set of attempts."""
 
     template_name = "progress/xapi/forwards_retry.html"
     page_title = _("Retry dead letters")
@@ -183,13 +191,22 @@ class ForwardRetryView(WagtailAdminTemplateMixin, TemplateView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def _ids(self) -> list[int] | None:
+        value = self.request.GET.get("id") or self.request.POST.get("id")
+        return [int(value)] if value and value.isdigit() else None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["dead"] = XAPIForward.objects.filter(dead=True, delivered_at__isnull=True).count()
+        dead = XAPIForward.objects.filter(dead=True, delivered_at__isnull=True)
+        ids = self._ids()
+        if ids is not None:
+            dead = dead.filter(pk__in=ids)
+            context["one"] = ids[0]
+        context["dead"] = dead.count()
         return context
 
     def post(self, request):
-        revived = forwards_retry_dead()
+        revived = forwards_retry_dead(ids=self._ids())
         messages.success(
             request,
             _("%(count)s dead letters will be sent again within a minute.") % {"count": revived},
@@ -210,7 +227,7 @@ class XAPIForwardViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["last_error"]  # no add or edit view is reachable (view permission only)
     list_display = [
-        Column("statement", label=_("Statement"), accessor="statement.statement_id"),
+        "statement",  # the title column: it carries a dead letter's retry button
         Column("verb", label=_("Verb"), accessor="statement.verb_id"),
         Column("state", label=_("State"), accessor=forward_state),
         "attempts",

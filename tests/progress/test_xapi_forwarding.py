@@ -372,6 +372,12 @@ def test_admins_see_dead_letters_and_revive_them(lrs, facts, platform_admin):
         and "5 statements could not be delivered" in confirm.content.decode()
     )
 
+    one = XAPIForward.objects.order_by("pk").first()
+    assert f"/admin/xapi-forwards/retry/?id={one.pk}" in html  # a row's own retry
+    response = platform_admin.post(f"/admin/xapi-forwards/retry/?id={one.pk}")
+    assert response.status_code == 302
+    assert list(XAPIForward.objects.filter(dead=False).values_list("pk", flat=True)) == [one.pk]
+
     response = platform_admin.post("/admin/xapi-forwards/retry/")
     assert response.status_code == 302
     assert not XAPIForward.objects.filter(dead=True).exists()

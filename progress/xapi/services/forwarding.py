@@ -117,7 +117,7 @@ def _send(session: requests.Session, rows: list[XAPIForward]) -> dict[int, tuple
         )
     except requests.RequestException as error:
         return {row.pk: ("failed", f"{type(error).__name__}: {error}"[:1000]) for row in rows}
-    if response.status_code == 200:
+    if response.status_code in (200, 204):  # 200 with the ids; some LRSs answer 204
         return {row.pk: ("delivered", "") for row in rows}
     if response.status_code not in (400, 409):
         return {row.pk: ("failed", _reason(response)) for row in rows}
