@@ -5,7 +5,8 @@
 Trades are occupations of the national classification (with their code);
 courses sit under a trade at one skill level (5 → 1, entry worker → senior
 technician); lessons are the readable/watchable units of a course. Drafts,
-moderation, revisions and publishing are Wagtail's.
+moderation, revisions and publishing are Wagtail's. Question banks (a
+snippet: bank → questions → options) are course content too, at the end.
 
 Pages render through ``get_context``, which only parses the request and calls
 ``courses.selectors``; the selectors module imports this one, so it is

@@ -1,6 +1,7 @@
 """Writes of the courses app. Page content itself is written through Wagtail
 (its page actions: create, revise, submit for moderation, publish); this
-module holds the rest: the Instructors group's permissions and search upkeep.
+module holds the rest: the Instructors group's permissions, search upkeep,
+and question banks (questions created with the admin's rules, bulk import).
 
 Who is in the Instructors group is decided by ``lms.services.membership_grant``
 and ``membership_revoke`` (an instructor membership puts the user in it)."""

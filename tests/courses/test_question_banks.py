@@ -409,3 +409,66 @@ def test_the_demo_welding_bank_is_loaded_once_with_every_type(settings, tmp_path
     grading = question_grading_data(current)
     assert (grading["answer"], grading["tolerance"]) == ("128.0000", "2.0000")
     assert grade(grading, 127).correct and not grade(grading, 131).correct
+
+
+def test_an_instructor_creates_a_bank_with_questions_in_the_admin(
+    client, welder, provider, instructor_a
+):
+    """Given the add form posted with a new question and its nested options,
+    the bank, the question (version 1) and the options are created."""
+    staff_login(client, instructor_a)
+    options = [
+        {"text": "PA", "is_correct": "on", "image": "", "ORDER": "0", "DELETE": ""},
+        {"text": "PF", "is_correct": "", "image": "", "ORDER": "1", "DELETE": ""},
+    ]
+    question = {
+        "kind": "single",
+        "category": "焊接位置",
+        "difficulty": "2",
+        "stem": "平焊位置的代号是",
+        "image": "",
+        "scoring": "all_or_nothing",
+        "statement_is_true": "unknown",
+        "answer_value": "",
+        "tolerance": "",
+        "unit": "",
+        "explanation": "PA 平焊",
+        "ORDER": "0",
+        "DELETE": "",
+        "options": inline_formset(options),
+    }
+    data = nested_form_data(
+        {
+            "title": "焊接位置题库",
+            "trade": str(welder.pk),
+            "level": "4",
+            "provider": str(provider.pk),
+            "description": "",
+            "questions": inline_formset([question]),
+        }
+    )
+    response = client.post(reverse(QuestionBank.snippet_viewset.get_url_name("add")), data)
+    assert response.status_code == 302, response.context["form"].errors
+    bank = QuestionBank.objects.get(title="焊接位置题库")
+    (created,) = question_list(bank=bank)
+    assert (created.stem, created.version, created.category) == ("平焊位置的代号是", 1, "焊接位置")
+    assert [(o.text, o.is_correct) for o in created.options.all()] == [("PA", True), ("PF", False)]
+
+
+def test_a_banks_history_and_revision_comparison_render(client, bank, instructor_a):
+    """Given an edited bank, its history lists both revisions and Wagtail's
+    comparison of them (nested questions and options) renders."""
+    staff_login(client, instructor_a)
+    assert client.post(_edit_url(bank), _edit_form(bank, stem="焊机外壳必须")).status_code == 302
+    viewset = QuestionBank.snippet_viewset
+    history = client.get(reverse(viewset.get_url_name("history"), args=[bank.pk]))
+    assert history.status_code == 200
+    first, second = Revision.objects.for_instance(bank).order_by("pk")
+    compare = client.get(
+        reverse(
+            viewset.get_url_name("revisions_compare"),
+            args=[bank.pk, first.pk, second.pk],
+        )
+    )
+    assert compare.status_code == 200
+    assert "焊机外壳必须" in compare.content.decode()
