@@ -17,6 +17,12 @@ from wagtail.admin.ui.tables import Column, UpdatedAtColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenView,
+)
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail.snippets.widgets import SnippetListingButton
 
@@ -81,6 +87,29 @@ def _bank_scoped(view):
     return scoped
 
 
+class _BankChoiceScoped:
+    def get_object_list(self):
+        return selectors.question_banks_editable_by(user=self.request.user)
+
+
+class _BankChosenView(SnippetChosenView):
+    def get_object(self, pk):
+        bank = selectors.question_bank_get_for_edit(user=self.request.user, bank_id=pk)
+        if bank is None:
+            raise QuestionBank.DoesNotExist
+        return bank
+
+
+class QuestionBankChooserViewSet(SnippetChooserViewSet):
+    """The bank chooser (for quizzes) offers the banks the user may edit."""
+
+    choose_view_class = type("ChooseView", (_BankChoiceScoped, ChooseView), {})
+    choose_results_view_class = type(
+        "ChooseResultsView", (_BankChoiceScoped, ChooseResultsView), {}
+    )
+    chosen_view_class = _BankChosenView
+
+
 class QuestionBankViewSet(SnippetViewSet):
     model = QuestionBank
     icon = "help"
@@ -89,6 +118,7 @@ class QuestionBankViewSet(SnippetViewSet):
     menu_order = 250
     add_to_admin_menu = True
     copy_view_enabled = False
+    chooser_viewset_class = QuestionBankChooserViewSet
     list_display = [
         "title",
         "trade",

@@ -472,3 +472,24 @@ def test_a_banks_history_and_revision_comparison_render(client, bank, instructor
     )
     assert compare.status_code == 200
     assert "焊机外壳必须" in compare.content.decode()
+
+
+def test_the_bank_chooser_offers_only_the_users_banks(
+    client, bank, welder, instructor_a, other_provider_instructor
+):
+    """Given banks of two providers, the snippet chooser (which quizzes will
+    use) lists and returns only the chooser's own provider's banks."""
+    other_provider = Membership.objects.get(user=other_provider_instructor).organisation
+    other_bank = question_bank_create(title="厦门焊工题库", trade=welder, provider=other_provider)
+    staff_login(client, instructor_a)
+    chooser = QuestionBank.snippet_viewset.chooser_viewset
+
+    listing = client.get(reverse(chooser.get_url_name("choose")))
+    assert listing.status_code == 200
+    html = listing.json()["html"]
+    assert "焊工初级题库" in html and "厦门焊工题库" not in html
+    chosen = client.get(reverse(chooser.get_url_name("chosen"), args=[bank.pk]))
+    assert chosen.json()["result"]["string"] == "焊工初级题库"
+    assert (
+        client.get(reverse(chooser.get_url_name("chosen"), args=[other_bank.pk])).status_code == 404
+    )
