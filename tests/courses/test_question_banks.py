@@ -493,3 +493,41 @@ def test_the_bank_chooser_offers_only_the_users_banks(
     assert (
         client.get(reverse(chooser.get_url_name("chosen"), args=[other_bank.pk])).status_code == 404
     )
+
+
+def test_the_bank_listing_filters_by_trade_and_level_and_searches(
+    client, bank, welder, electrician, provider, instructor_a
+):
+    question_bank_create(title="电工安全题库", trade=electrician, provider=provider, level=4)
+    staff_login(client, instructor_a)
+
+    def titles(query: str) -> set[str]:
+        response = client.get(_list_url() + query)
+        assert response.status_code == 200
+        page = response.content.decode()
+        return {title for title in ("焊工初级题库", "电工安全题库") if title in page}
+
+    assert titles("") == {"焊工初级题库", "电工安全题库"}
+    assert titles(f"?trade={welder.pk}") == {"焊工初级题库"}
+    assert titles("?level=4") == {"电工安全题库"}
+    assert titles("?q=电工") == {"电工安全题库"}
+
+
+def test_the_sample_file_imports_cleanly(client, bank, instructor_a):
+    """The example file offered for download is itself a valid import."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from courses.services import question_bank_import
+
+    staff_login(client, instructor_a)
+    sample = client.get(reverse("courses_admin:question-import-template")).content
+    report = question_bank_import(
+        bank=bank, file=SimpleUploadedFile("sample.csv", sample), user=instructor_a
+    )
+    assert (report.created, report.failed) == (4, 0)
+    assert [q.kind for q in question_list(bank=bank)][-4:] == [
+        "single",
+        "multiple",
+        "true_false",
+        "numeric",
+    ]
