@@ -164,3 +164,28 @@ def test_a_voided_statement_is_left_out_of_an_agent_verb_since_query(lrs):
     # The voiding statement targets a match, so it matches (2.1.3.s3).
     assert ids(lrs, agent=wang, verb=COMPLETED, since=stored_of(start)) == [voiding_id, kept]
     assert voided not in ids(lrs, since=stored_of(start))
+
+
+def test_a_full_page_walks_down_from_the_statement_refs_stored_within_it(lrs):
+    """When the direct matches alone fill a page, only StatementRefs stored
+    up to the last of them are walked (down their chain), that instant
+    included; the result is the same as walking up from every StatementRef,
+    in both orders and at any page size."""
+    (original,) = store(lrs, statement(email="ben@example.com"))
+    confirm = statement(email="andrew@example.com", verb="http://example.com/verbs/confirmed")
+    # One instant: a StatementRef first (lower id), then two direct matches.
+    batch = store(
+        lrs,
+        {**confirm, "object": {"objectType": "StatementRef", "id": original}},
+        statement(email="ben@example.com"),
+        statement(email="ben@example.com"),
+    )
+    (again,) = store(lrs, {**confirm, "object": {"objectType": "StatementRef", "id": batch[0]}})
+    (elsewhere,) = store(lrs, {**confirm, "object": {"objectType": "StatementRef", "id": batch[2]}})
+    store(lrs, statement(email="other@example.com"))
+    ben = '{"mbox": "mailto:ben@example.com"}'
+
+    expected = [original, *batch, again, elsewhere]
+    for limit in ("1", "2", "3", "0"):
+        assert ids(lrs, agent=ben, limit=limit, ascending="true") == expected
+        assert ids(lrs, agent=ben, limit=limit) == list(reversed(expected))

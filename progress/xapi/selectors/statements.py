@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -204,6 +204,32 @@ def _targeting(conditions: Q) -> RawSQL:
     return RawSQL(sql, params)
 
 
+def _leads_to(conditions: Q) -> Exists:
+    """Whether the (outer) statement targets, by a StatementRef object, a
+    statement meeting ``conditions``, directly or through a chain of
+    StatementRefs. The chain is walked down from each candidate, so this
+    costs a few index probes per candidate rather than a pass over every
+    StatementRef in the store (what ``_targeting`` does)."""
+    table = connection.ops.quote_name(XAPIStatement._meta.db_table)
+    column = connection.ops.quote_name("statement_id")
+    # The outer query's own table: Django aliases the subquery's copy (U0…),
+    # so the unaliased name can only mean the outer statement; the bare
+    # column on the left is the subquery's. "= ANY(ARRAY(…))" keeps the plan
+    # a probe of the statement_id index per link, never a scan.
+    outer = f"{table}.{connection.ops.quote_name('object_statement_id')}"
+    in_chain = RawSQL(
+        f"{column} = ANY(ARRAY(WITH RECURSIVE chain(statement_id, target) AS ("
+        f"SELECT c.statement_id, c.object_statement_id FROM {table} c"
+        f" WHERE c.statement_id = {outer}"
+        f" UNION SELECT c.statement_id, c.object_statement_id FROM {table} c"
+        " JOIN chain ON c.statement_id = chain.target"
+        ") SELECT statement_id FROM chain))",
+        [],
+        output_field=BooleanField(),
+    )
+    return Exists(XAPIStatement.objects.filter(in_chain).filter(conditions))
+
+
 def more_token(*, query: StatementQuery, after: tuple[datetime, int]) -> str:
     """A signed cursor: the query's filters and the (stored, id) of the last
     statement already returned."""
@@ -266,14 +292,20 @@ def statements_query(
         # Only the first may bound the relation lookups by time: since and
         # until apply to the targeting statement, never to the one it
         # targets (Communication 2.1.3.s3).
-        found = {
-            row.pk: row
-            for part in (
-                rows.filter(_conditions(query, stored=stored)),
-                rows.filter(pk__in=_targeting(conditions)),
+        direct = list(rows.filter(_conditions(query, stored=stored)).order_by(*order)[: limit + 1])
+        if len(direct) > limit:
+            # The page ends at or before the last of these, so only the
+            # StatementRefs stored up to it can enter it: walk down from
+            # those few instead of up from every StatementRef.
+            edge = direct[-1].stored
+            reach = Q(stored__gte=edge) if not query.ascending else Q(stored__lte=edge)
+            targeting = rows.filter(reach, object_statement_id__isnull=False).filter(
+                _leads_to(conditions)
             )
-            for row in part.order_by(*order)[: limit + 1]
-        }
+        else:
+            targeting = rows.filter(pk__in=_targeting(conditions))
+        found = {row.pk: row for row in direct}
+        found.update({row.pk: row for row in targeting.order_by(*order)[: limit + 1]})
         page = sorted(
             found.values(), key=lambda row: (row.stored, row.pk), reverse=not query.ascending
         )
