@@ -72,14 +72,25 @@ class QuestionBankPermissionPolicy(ModelPermissionPolicy):
         return super().instances_user_has_any_permission_for(user, actions)
 
 
+def _bank_id(pk: str) -> int | None:
+    """The bank id in a snippet URL (quoted by Wagtail), or None if it is not one."""
+    try:
+        return int(unquote(pk))
+    except ValueError:
+        return None
+
+
 def _bank_scoped(view):
     """Refuse a view of one bank (its ``pk`` URL argument) to users who may
     not edit that bank."""
 
     @functools.wraps(view)
     def scoped(request, *args, pk, **kwargs):
-        if selectors.question_bank_get_for_edit(user=request.user, bank_id=unquote(pk)) is None:
-            if not QuestionBank.objects.filter(pk=unquote(pk)).exists():
+        bank_id = _bank_id(pk)
+        if bank_id is None:
+            raise Http404
+        if selectors.question_bank_get_for_edit(user=request.user, bank_id=bank_id) is None:
+            if not QuestionBank.objects.filter(pk=bank_id).exists():
                 raise Http404
             raise PermissionDenied
         return view(request, *args, pk=pk, **kwargs)
@@ -94,7 +105,12 @@ class _BankChoiceScoped:
 
 class _BankChosenView(SnippetChosenView):
     def get_object(self, pk):
-        bank = selectors.question_bank_get_for_edit(user=self.request.user, bank_id=pk)
+        bank_id = _bank_id(pk)
+        bank = (
+            None
+            if bank_id is None
+            else selectors.question_bank_get_for_edit(user=self.request.user, bank_id=bank_id)
+        )
         if bank is None:
             raise QuestionBank.DoesNotExist
         return bank

@@ -307,6 +307,7 @@ def test_an_instructor_lists_and_edits_only_their_providers_banks(
     assert is_denied(client.post(reverse(viewset.get_url_name("delete"), args=[other_bank.pk])))
     assert QuestionBank.objects.filter(pk=other_bank.pk).exists()
     assert list(question_banks_editable_by(user=instructor_a)) == [bank]
+    assert client.get(reverse(viewset.get_url_name("edit"), args=["not-a-bank"])).status_code == 404
 
 
 def test_an_instructor_may_add_a_bank_only_for_their_own_provider(
