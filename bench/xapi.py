@@ -578,6 +578,85 @@ def explain_main_get() -> str:
     return "\n\n".join(out)
 
 
+def in_process(count: int) -> list[list]:
+    """The same requests through the whole Django stack in this process
+    (Django's test client, no server, one at a time): median wall and CPU ms
+    per request, and SQL queries per request. CPU time does not depend on
+    what else runs on the machine, so it is the figure to compare."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    rng = random.Random(11)
+    client = Client()
+    floor_body = json.dumps([statement_dict(
+        rng, a=i, verb=i % len(VERBS), act=i, stored="", ts="2026-01-01T00:00:00Z",
+        registration=str(uuid.uuid4()), statement_id=str(uuid.uuid4()), authority={},
+    ) for i in range(BATCH)])  # fmt: skip
+
+    def post_body() -> str:
+        batch = []
+        for _ in range(BATCH):
+            data = statement_dict(
+                rng,
+                a=rng.randrange(AGENTS),
+                verb=rng.randrange(len(VERBS)),
+                act=rng.randrange(ACTIVITIES),
+                stored="",
+                ts=iso_now(),
+                registration=str(uuid.uuid4()),
+                statement_id=str(uuid.uuid4()),
+                authority={},
+            )
+            for name in ("stored", "authority", "version"):
+                del data[name]
+            batch.append(data)
+        return json.dumps(batch)
+
+    def auth(key):
+        return {"HTTP_AUTHORIZATION": basic(key), "HTTP_X_EXPERIENCE_API_VERSION": "1.0.3"}
+
+    all_paths = get_paths(rng, count, workers_of_union=False)
+    scoped_paths = get_paths(rng, count, workers_of_union=True)
+    kinds = [
+        ("floor: POST batch of 50", lambda i: client.post(
+            "/bench/xapi-floor/", floor_body, content_type="application/json",
+            **auth("bench-writer"))),
+        ("POST batch of 50", lambda i: client.post(
+            "/xapi/statements", post_body(), content_type="application/json",
+            **auth("bench-writer"))),
+        ("GET agent + verb + since (reads all)",
+         lambda i: client.get(all_paths[i], **auth("bench-loader"))),
+        ("GET agent + verb + since (union-scoped)",
+         lambda i: client.get(scoped_paths[i], **auth("bench-union"))),
+    ]  # fmt: skip
+    rows = []
+    for label, send in kinds:
+        send(0)  # warm
+        wall, cpu, queries = [], [], []
+        for i in range(count):
+            with CaptureQueriesContext(connection) as captured:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                response = send(i)
+                wall.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
+            assert response.status_code in (200, 204), response.content[:300]
+            queries.append(len(captured))
+        rows.append(
+            [
+                label,
+                f"{statistics.median(wall) * 1000:.1f}",
+                f"{statistics.median(cpu) * 1000:.1f}",
+                f"{statistics.median(queries):.0f}",
+            ]
+        )
+    return rows
+
+
+def iso_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def hasher_cost() -> tuple[float, float]:
     """Median ms of one client secret check with the bench's hasher and
     with the project's default (PBKDF2, what production uses)."""
@@ -653,6 +732,7 @@ def main() -> None:
     parser.add_argument("--depth", type=int, default=50, help="pages of the more chain")
     parser.add_argument("--config", nargs="+", default=["gthread:2x8"])
     parser.add_argument("--reload", action="store_true", help="drop the database first")
+    parser.add_argument("--in-process", type=int, default=200, help="requests per kind, in process")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk (Debian/Ubuntu)")
@@ -668,6 +748,7 @@ def main() -> None:
     for config in args.config:
         rows += summarise(config, measure(config, args))
     md5, pbkdf2 = hasher_cost()
+    cpu_rows = in_process(args.in_process)
     print()
     print(
         table(
@@ -684,6 +765,14 @@ def main() -> None:
             rows,
         )
     )
+    print()
+    print(
+        table(
+            ["in process, one at a time (median of " + str(args.in_process) + ")",
+             "wall ms", "CPU ms (Django process)", "SQL queries"],
+            cpu_rows,
+        )
+    )  # fmt: skip
     print(
         f"\n{args.connections} wrk connections, {args.rounds} rounds of {args.seconds} s, "
         f"medians; load average {load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end. "
