@@ -12,13 +12,12 @@ from wagtail.users.models import UserProfile
 from courses.models import QuestionBank
 from courses.selectors import question_list
 from tests.courses.conftest import staff_login
-from tests.e2e.conftest import browser  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def admin_page(browser, live_server, instructor_a):  # noqa: F811
+def admin_page(browser, live_server, instructor_a):
     """A desktop-sized browser signed in as an instructor (TOTP set up), who
     reads the admin in English."""
     profile = UserProfile.get_for_user(instructor_a)
