@@ -539,9 +539,25 @@ def test_client_create_returns_a_working_secret(client, enterprise):
     from progress.xapi.services import xapi_client_create
 
     created, secret = xapi_client_create(name="Union warehouse", organisation=enterprise)
-    assert created.secret_hash != secret
+    assert secret not in created.secret_hash
     response = client.get("/xapi/statements", **basic(created.key, secret))
     assert response.status_code == 200
+    wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    assert client.get("/xapi/statements", **basic(created.key, wrong)).status_code == 401
+
+
+def test_a_client_registered_with_a_password_hash_still_signs_in(client, enterprise):
+    """Clients stored before secrets were kept as SHA-256 digests carry a
+    Django password hash; their secret keeps working."""
+    from django.contrib.auth.hashers import make_password
+
+    from progress.xapi.services import xapi_client_create
+
+    created, secret = xapi_client_create(name="Old warehouse", organisation=enterprise)
+    created.secret_hash = make_password(secret)
+    created.save()
+    assert client.get("/xapi/statements", **basic(created.key, secret)).status_code == 200
+    assert client.get("/xapi/statements", **basic(created.key, "guess")).status_code == 401
 
 
 def test_client_without_write_permission_cannot_store(http):
