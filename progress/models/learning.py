@@ -366,6 +366,3 @@ class AssignmentJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
-
-
-from .xapi.models import *  # noqa: E402,F403

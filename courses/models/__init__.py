@@ -1,0 +1,10 @@
+"""The courses app's tables, one module per subject, re-exported here so that
+``from courses.models import X`` works for all of them:
+
+- ``pages``: the Wagtail page tree HomePage → CatalogueIndexPage → TradePage
+  → CoursePage → LessonPage;
+- ``questions``: question banks (a snippet: bank → questions → options).
+"""
+
+from .pages import *  # noqa: F403
+from .questions import *  # noqa: F403

@@ -1,0 +1,12 @@
+"""The progress app's tables, one module per subject, re-exported here so that
+``from progress.models import X`` works for all of them:
+
+- ``learning``: enrolments, play sessions, credited intervals, lesson
+  progress, presence prompts, check-ins and bulk assignment jobs;
+- ``progress.xapi.models``: the Learning Record Store.
+"""
+
+from progress.xapi.models import *  # noqa: F403
+
+from .learning import *  # noqa: F403
+from .learning import _class_session_secret  # noqa: F401  (migration 0002 refers to it)
