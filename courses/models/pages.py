@@ -15,7 +15,12 @@ imported inside the methods.
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.utils.html import strip_tags
@@ -255,6 +260,29 @@ class CoursePage(Page):
         default=False,
         help_text=_("A lesson opens only once every earlier lesson is completed."),
     )
+    # The completion rule (progress.selectors.completion evaluates it). A
+    # requirement on quizzes, the final exam or practical tasks is met at once
+    # when the course has none of them.
+    completion_coverage_percent = models.PositiveSmallIntegerField(
+        _("lesson coverage (%)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Every live lesson with a video must have at least this share of its video "
+            "credited. Reading-only lessons do not count."
+        ),
+    )
+    completion_requires_quizzes = models.BooleanField(_("section quizzes passed"), default=True)
+    completion_requires_final_exam = models.BooleanField(_("final exam passed"), default=True)
+    completion_requires_practical = models.BooleanField(_("practical tasks passed"), default=True)
+    completion_min_study_hours = models.DecimalField(
+        _("minimum credited study hours"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Credited study hours (45 minutes each) required; 0 for none."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -270,6 +298,20 @@ class CoursePage(Page):
         MultiFieldPanel(
             [FieldPanel("prerequisites"), FieldPanel("lessons_in_order")],
             heading=_("Study rules"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("completion_coverage_percent"),
+                        FieldPanel("completion_min_study_hours"),
+                    ]
+                ),
+                FieldPanel("completion_requires_quizzes"),
+                FieldPanel("completion_requires_final_exam"),
+                FieldPanel("completion_requires_practical"),
+            ],
+            heading=_("Completion"),
         ),
         FieldPanel("description"),
     ]
@@ -307,6 +349,16 @@ class CoursePage(Page):
             ),
             models.CheckConstraint(
                 condition=Q(voucher_price__gte=0), name="coursepage_voucher_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    completion_coverage_percent__gte=1, completion_coverage_percent__lte=100
+                ),
+                name="coursepage_completion_coverage_1_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(completion_min_study_hours__gte=0),
+                name="coursepage_completion_hours_not_negative",
             ),
         ]
 
