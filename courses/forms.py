@@ -49,10 +49,9 @@ class CatalogueFilterForm(forms.Form):
 # --- Question banks (admin) -----------------------------------------------------
 
 
-class QuestionBankForm(WagtailAdminModelForm):
-    """The bank snippet's form: providers limited to the user's own, the
-    option rules checked across each question's nested options, and a
-    question's ``version`` raised when its content changes."""
+class ProviderScopedForm(WagtailAdminModelForm):
+    """A snippet form whose ``provider`` choices are limited to the providers
+    the user's question-bank scope covers (banks and quizzes)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +62,12 @@ class QuestionBankForm(WagtailAdminModelForm):
             if scope is not None:
                 field = self.fields["provider"]
                 field.queryset = field.queryset.filter(pk__in=scope)
+
+
+class QuestionBankForm(ProviderScopedForm):
+    """The bank snippet's form: providers limited to the user's own, the
+    option rules checked across each question's nested options, and a
+    question's ``version`` raised when its content changes."""
 
     def _live_question_forms(self) -> list:
         """The question forms that are kept (not deleted), validated."""
@@ -141,3 +146,8 @@ class QuestionImportForm(forms.Form):
         if not upload.name.lower().endswith(QUESTION_IMPORT_EXTENSIONS):
             raise forms.ValidationError(_("Upload an .xlsx workbook or a .csv file."))
         return upload
+
+
+class QuizForm(ProviderScopedForm):
+    """The quiz snippet's form: providers limited to the user's own; each
+    draw's ``clean`` checks its bank's provider and size."""

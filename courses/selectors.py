@@ -286,3 +286,23 @@ def question_list(*, bank: QuestionBank) -> QuerySet[Question]:
         )
         .order_by("sort_order", "pk")
     )
+
+
+# --- Quizzes and exams -----------------------------------------------------------
+
+
+def quizzes_editable_by(*, user):
+    """The quizzes ``user`` may see and edit in the admin: those of the
+    providers whose question banks they edit (the same scope)."""
+    from courses.models import Quiz
+
+    scope = question_bank_provider_ids_for(user=user)
+    quizzes = Quiz.objects.select_related("provider").annotate(draw_count=Count("draws"))
+    if scope is not None:
+        quizzes = quizzes.filter(provider_id__in=scope)
+    return quizzes.order_by("title", "pk")
+
+
+def quiz_get_for_edit(*, user, quiz_id):
+    """One quiz ``user`` may edit, or None (missing or someone else's)."""
+    return quizzes_editable_by(user=user).filter(pk=quiz_id).first()

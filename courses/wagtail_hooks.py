@@ -27,8 +27,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail.snippets.widgets import SnippetListingButton
 
 from courses import selectors, services
-from courses.forms import QuestionBankForm, QuestionImportForm
-from courses.models import QuestionBank
+from courses.forms import QuestionBankForm, QuestionImportForm, QuizForm
+from courses.models import QuestionBank, Quiz
 from lms.exceptions import ApplicationError
 
 
@@ -80,22 +80,30 @@ def _bank_id(pk: str) -> int | None:
         return None
 
 
-def _bank_scoped(view):
-    """Refuse a view of one bank (its ``pk`` URL argument) to users who may
-    not edit that bank."""
+def _object_scoped(view, *, model, get_for_edit):
+    """Refuse a view of one bank or quiz (its ``pk`` URL argument) to users
+    who may not edit it; ``get_for_edit(user, pk)`` is the scoped lookup."""
 
     @functools.wraps(view)
     def scoped(request, *args, pk, **kwargs):
-        bank_id = _bank_id(pk)
-        if bank_id is None:
+        object_id = _bank_id(pk)
+        if object_id is None:
             raise Http404
-        if selectors.question_bank_get_for_edit(user=request.user, bank_id=bank_id) is None:
-            if not QuestionBank.objects.filter(pk=bank_id).exists():
+        if get_for_edit(request.user, object_id) is None:
+            if not model.objects.filter(pk=object_id).exists():
                 raise Http404
             raise PermissionDenied
         return view(request, *args, pk=pk, **kwargs)
 
     return scoped
+
+
+def _bank_scoped(view):
+    return _object_scoped(
+        view,
+        model=QuestionBank,
+        get_for_edit=lambda user, pk: selectors.question_bank_get_for_edit(user=user, bank_id=pk),
+    )
 
 
 class _BankChoiceScoped:
@@ -165,6 +173,98 @@ class QuestionBankViewSet(SnippetViewSet):
 
 
 register_snippet(QuestionBankViewSet)
+
+
+# --- Quizzes and exams ------------------------------------------------------------
+# The same scope as the banks: a provider's instructors edit its quizzes, and
+# a quiz draws only from its own provider's banks (``QuizDraw.clean``).
+
+
+class QuizPermissionPolicy(QuestionBankPermissionPolicy):
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action in _BANK_ACTIONS:
+            scope = selectors.question_bank_provider_ids_for(user=user)
+            return scope is None or instance.provider_id in scope
+        return super().user_has_permission_for_instance(user, action, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if _BANK_ACTIONS.intersection(actions):
+            return Quiz.objects.filter(pk__in=selectors.quizzes_editable_by(user=user).values("pk"))
+        return super().instances_user_has_any_permission_for(user, actions)
+
+
+class _QuizChoiceScoped:
+    def get_object_list(self):
+        return selectors.quizzes_editable_by(user=self.request.user)
+
+
+class _QuizChosenView(SnippetChosenView):
+    def get_object(self, pk):
+        quiz_id = _bank_id(pk)
+        quiz = (
+            None
+            if quiz_id is None
+            else selectors.quiz_get_for_edit(user=self.request.user, quiz_id=quiz_id)
+        )
+        if quiz is None:
+            raise Quiz.DoesNotExist
+        return quiz
+
+
+class QuizChooserViewSet(SnippetChooserViewSet):
+    """The quiz chooser (on lessons and courses) offers the user's quizzes."""
+
+    choose_view_class = type("ChooseView", (_QuizChoiceScoped, ChooseView), {})
+    choose_results_view_class = type(
+        "ChooseResultsView", (_QuizChoiceScoped, ChooseResultsView), {}
+    )
+    chosen_view_class = _QuizChosenView
+
+
+class QuizViewSet(SnippetViewSet):
+    model = Quiz
+    icon = "tasks"
+    menu_label = _("Quizzes and exams")
+    menu_name = "quizzes"
+    menu_order = 251
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    chooser_viewset_class = QuizChooserViewSet
+    list_display = [
+        "title",
+        Column("kind", label=_("Type"), accessor="get_kind_display"),
+        "provider",
+        Column("draw_count", label=_("Draws")),
+        UpdatedAtColumn(),
+    ]
+    list_filter = ["kind", "provider"]
+    search_fields = ["title"]
+    search_backend_name = None
+    ordering = ["title"]
+    edit_handler = ObjectList(Quiz.panels, base_form_class=QuizForm)
+
+    @cached_property
+    def permission_policy(self):
+        return QuizPermissionPolicy(self.model)
+
+    def get_queryset(self, request):
+        return selectors.quizzes_editable_by(user=request.user)
+
+    def get_urlpatterns(self):
+        urlpatterns = super().get_urlpatterns()
+        for pattern in urlpatterns:
+            if "pk" in pattern.pattern.regex.groupindex:
+                pattern.callback = _object_scoped(
+                    pattern.callback,
+                    model=Quiz,
+                    get_for_edit=lambda user, pk: selectors.quiz_get_for_edit(
+                        user=user, quiz_id=pk
+                    ),
+                )
+        return urlpatterns
+
+
+register_snippet(QuizViewSet)
 
 
 @hooks.register("register_snippet_listing_buttons")

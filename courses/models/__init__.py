@@ -3,8 +3,10 @@
 
 - ``pages``: the Wagtail page tree HomePage → CatalogueIndexPage → TradePage
   → CoursePage → LessonPage;
-- ``questions``: question banks (a snippet: bank → questions → options).
+- ``questions``: question banks (a snippet: bank → questions → options);
+- ``quizzes``: quizzes and exams (a snippet: quiz → draws from banks).
 """
 
 from .pages import *  # noqa: F403
 from .questions import *  # noqa: F403
+from .quizzes import *  # noqa: F403

@@ -34,6 +34,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from courses.blocks import RICH_TEXT_FEATURES, AttachmentsBlock, LessonBodyBlock
+from courses.models.practical import PracticalTaskFields, practical_task_panels
 from courses.segmentation import segment
 
 
@@ -260,6 +261,15 @@ class CoursePage(Page):
         default=False,
         help_text=_("A lesson opens only once every earlier lesson is completed."),
     )
+    final_exam = models.ForeignKey(
+        "courses.Quiz",
+        verbose_name=_("final exam"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to=Q(kind="final"),
+    )
     # The completion rule (progress.selectors.completion evaluates it). A
     # requirement on quizzes, the final exam or practical tasks is met at once
     # when the course has none of them.
@@ -296,7 +306,11 @@ class CoursePage(Page):
             heading=_("Course facts"),
         ),
         MultiFieldPanel(
-            [FieldPanel("prerequisites"), FieldPanel("lessons_in_order")],
+            [
+                FieldPanel("prerequisites"),
+                FieldPanel("lessons_in_order"),
+                FieldPanel("final_exam"),
+            ],
             heading=_("Study rules"),
         ),
         MultiFieldPanel(
@@ -401,7 +415,7 @@ class CoursePage(Page):
         return CoursePermissionTester(user, self)
 
 
-class LessonPage(Page):
+class LessonPage(PracticalTaskFields, Page):
     summary = models.TextField(_("summary"), blank=True)
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"), blank=True)
     attachments = StreamField(
@@ -425,6 +439,16 @@ class LessonPage(Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    quiz = models.ForeignKey(
+        "courses.Quiz",
+        verbose_name=_("section quiz"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to=Q(kind="section"),
+        help_text=_("Taken after the lesson."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -432,6 +456,8 @@ class LessonPage(Page):
         FieldPanel("duration_minutes"),
         FieldPanel("body"),
         FieldPanel("attachments"),
+        FieldPanel("quiz"),
+        *practical_task_panels(),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("search_text"),
