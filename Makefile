@@ -26,6 +26,7 @@ system-deps:
 	command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing="$$missing fonts-wqy-zenhei"; \
 	[ -z "$$missing" ] || $(APT_INSTALL) $$missing
 
 test-system-deps:

@@ -453,6 +453,26 @@ CELERY_BEAT_SCHEDULE["ledger-checkpoint"] = {
 }
 
 # ------------------------------------------------------------------------------
+# Certificates and signed credentials
+# ------------------------------------------------------------------------------
+# Ed25519 key that signs the certificates' credentials (Open Badges 3.0,
+# eddsa-jcs-2022): a PEM or the base64 of the raw 32-byte private key, kept in
+# the secret store. Unset with DEBUG on: a development key is generated once
+# into var/. Its public key is published at /verify/keys.json.
+CREDENTIAL_SIGNING_KEY = env.str("CREDENTIAL_SIGNING_KEY", default="", multiline=True)
+CREDENTIAL_DEV_KEY_PATH = BASE_DIR / "var" / "credential-signing-key.pem"
+# Public keys (base64 of the raw 32 bytes, comma-separated) of retired
+# credential keys, still published so credentials they signed verify.
+CREDENTIAL_PUBLIC_KEYS = env.list("CREDENTIAL_PUBLIC_KEYS", default=[])
+# A CJK TrueType font (TTF, or a TTC with CERTIFICATE_FONT_INDEX) embedded in
+# certificate PDFs; Debian's fonts-wqy-zenhei by default (make system-deps).
+# ReportLab embeds TrueType outlines only, not OpenType/CFF (.otf).
+CERTIFICATE_FONT_PATH = env(
+    "CERTIFICATE_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+)
+CERTIFICATE_FONT_INDEX = env.int("CERTIFICATE_FONT_INDEX", default=0)
+
+# ------------------------------------------------------------------------------
 # --- Progress: check-ins ---
 # ------------------------------------------------------------------------------
 # The classroom QR token changes every this many seconds and is accepted for

@@ -247,3 +247,13 @@ def register_xapi_viewsets():
     from progress.xapi.admin_views import XAPIClientViewSet, XAPIForwardViewSet
 
     return [XAPIClientViewSet(), XAPIForwardViewSet()]
+
+
+# --- Certificates (progress.certificate_admin) --------------------------------------
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    from progress.certificate_admin import CertificateViewSet
+
+    return CertificateViewSet()

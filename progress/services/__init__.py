@@ -1,5 +1,6 @@
 """Every write of the progress app (re-exported from its modules)."""
 
+from .certificates import *  # noqa: F403
 from .checkins import *  # noqa: F403
 from .completion import *  # noqa: F403
 from .enrolments import *  # noqa: F403

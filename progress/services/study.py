@@ -31,7 +31,9 @@ from lms.ledger import Fact, ledger_append_many
 from .. import heartbeats as buffer
 from ..crediting import Beat, Credit, PromptAnswered, PromptAsked, State, exclusive, fold, union
 from ..models import CreditedInterval, Enrolment, LessonProgress, PlaySession, PresencePrompt
+from ..selectors.enrolments import SECONDS_PER_STUDY_HOUR
 from ..xapi.services.outbox import study_facts_record
+from .completion import completion_evaluate
 
 __all__ = [
     "HeartbeatError",
@@ -285,10 +287,15 @@ class _Writes:
     changed_intervals: dict[int, CreditedInterval]
     progress: set[tuple]
     study_gain: dict
+    # (enrolment, lesson) -> (covered seconds before, after, duration) where
+    # coverage grew: what the completion check looks at.
+    coverage: dict
 
     @classmethod
     def empty(cls) -> _Writes:
-        return cls(new_intervals=[], changed_intervals={}, progress=set(), study_gain={})
+        return cls(
+            new_intervals=[], changed_intervals={}, progress=set(), study_gain={}, coverage={}
+        )
 
 
 @transaction.atomic
@@ -343,13 +350,21 @@ def heartbeats_fold(*, events: list[tuple[str, object]]) -> None:
         session.credited_seconds += sum(c.seconds for c in mine)
         session.last_heartbeat_at = _when(state.at) if state.at else None
         key = (session.enrolment_id, session.lesson_id)
+        covered_before = writes.coverage.get(key, (progress[key].covered_seconds,))[0]
         gained = _update_progress(progress[key], session, state, mine)
+        if progress[key].covered_seconds > covered_before:
+            writes.coverage[key] = (
+                covered_before,
+                progress[key].covered_seconds,
+                progress[key].duration,
+            )
         writes.progress.add(key)
         if gained > 0:
             writes.study_gain[session.enrolment_id] = (
                 writes.study_gain.get(session.enrolment_id, 0.0) + gained
             )
     _write(writes, sessions.values(), progress)
+    _completions_check(writes)
     if facts:
         ledger_append_many(chain=LEDGER_CHAIN, facts=facts)
         study_facts_record(facts=facts, sessions=sessions)
@@ -435,6 +450,39 @@ def _write(writes: _Writes, sessions, progress: dict[tuple, LessonProgress]) -> 
         for enrolment in enrolments:
             enrolment.study_seconds += writes.study_gain[enrolment.pk]
         _update_rows(Enrolment, enrolments, ["study_seconds"])
+
+
+def _completions_check(writes: _Writes) -> None:
+    """Evaluate the completion rule of the batch's enrolments in which a
+    lesson's coverage or the study hours crossed the course's threshold: one
+    query for the batch, and the full evaluation only on a crossing (rare)."""
+    touched = {enrolment for enrolment, _lesson in writes.coverage} | set(writes.study_gain)
+    if not touched:
+        return
+    rows = Enrolment.objects.filter(pk__in=touched, status=Enrolment.Status.ACTIVE).values_list(
+        "pk",
+        "study_seconds",
+        "course__completion_coverage_percent",
+        "course__completion_min_study_hours",
+    )
+    crossed = []
+    for enrolment_id, seconds, percent, min_hours in rows:
+        lessons = (
+            value
+            for (enrolment, _lesson), value in writes.coverage.items()
+            if enrolment == enrolment_id
+        )
+        if any(100 * before < percent * length <= 100 * after for before, after, length in lessons):
+            crossed.append(enrolment_id)
+            continue
+        if min_hours:
+            needed = float(min_hours) * SECONDS_PER_STUDY_HOUR
+            if seconds - writes.study_gain.get(enrolment_id, 0.0) < needed <= seconds:
+                crossed.append(enrolment_id)
+    for enrolment in (
+        Enrolment.objects.filter(pk__in=crossed).select_related("course").order_by("pk")
+    ):
+        completion_evaluate(enrolment=enrolment)
 
 
 def _last_intervals(sessions) -> dict[str, CreditedInterval]:

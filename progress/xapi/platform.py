@@ -16,6 +16,8 @@ ledger fact (``progress.``)   actor     verb                        object (type
 ``presence.answered``         worker    ``answered``                the prompt (question)
 ``checkin.daily``             worker    ``attended``                daily check-in page
 ``checkin.class``             worker    ``attended``                class (meeting)
+``completed``                 worker    ``completed`` (+ ``passed``  course page (course)
+                                        with a final exam's score)
 ============================  ========  ==========================  =====================
 
 Why these: ``registered`` is "officially enrolled"; ``exited`` is "intentionally
@@ -196,6 +198,46 @@ def study_credited(
         when=when,
         result={"duration": duration(seconds)},
         context=_context(registration=enrolment_id, parent=course),
+    )
+
+
+# --- completion (``progress.completed``) ------------------------------------------
+
+COMPLETED = ADL_VERB + "completed"
+_DISPLAY[COMPLETED] = {"en-US": "completed", "zh-CN": "完成了"}
+
+
+def course_completed(
+    *, user_id: int, enrolment_id, course: dict, seconds: float, when: dt.datetime
+) -> dict:
+    """``progress.completed``: the worker met the course's completion rule;
+    ``result.duration`` is the credited study time."""
+    return _statement(
+        actor=worker_agent(user_id),
+        verb_id=COMPLETED,
+        target=course,
+        when=when,
+        result={"completion": True, "success": True, "duration": duration(seconds)},
+        context=_context(registration=enrolment_id),
+    )
+
+
+def course_passed(
+    *, user_id: int, enrolment_id, course: dict, score: float, when: dt.datetime
+) -> dict:
+    """With ``progress.completed`` of a course that has a final exam: the
+    worker passed the course, with the final exam's score (percent)."""
+    return _statement(
+        actor=worker_agent(user_id),
+        verb_id=PASSED,
+        target=course,
+        when=when,
+        result={
+            "score": {"scaled": round(score / 100, 4), "raw": score, "min": 0, "max": 100},
+            "success": True,
+            "completion": True,
+        },
+        context=_context(registration=enrolment_id),
     )
 
 
