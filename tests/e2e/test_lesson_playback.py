@@ -2,6 +2,7 @@
 Chromium; the study tracker reports it, a presence prompt pauses it, a reload
 resumes it, and "my learning" shows the credited time."""
 
+import base64
 from io import StringIO
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.staticfiles import finders
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.test import Client
 from playwright.sync_api import expect
 
 from courses.models import LessonPage
@@ -17,6 +19,7 @@ from media_pipeline import services
 from media_pipeline.models import VideoAsset
 from progress import services as progress_services
 from progress.models import Enrolment, PresencePrompt
+from progress.xapi.services import xapi_client_create
 from tests.e2e.conftest import sign_in
 from tests.lms.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.media_pipeline import clips
@@ -182,3 +185,22 @@ def test_study_is_credited_paused_by_a_presence_prompt_and_resumed_after_reload(
     page.goto(live_server.url + "/learning/")
     minutes, seconds = divmod(round(enrolment.study_seconds), 60)
     expect(page.locator(".my-courses")).to_contain_text(f"{minutes} 分 {seconds} 秒")
+
+    # What the browser did is in the LRS as statements of this registration.
+    progress_services.play_sessions_summarise(idle_seconds=0)
+    lrs, secret = xapi_client_create(name="Union warehouse", can_read_all=True)
+    credentials = base64.b64encode(f"{lrs.key}:{secret}".encode()).decode()
+    response = Client().get(
+        "/xapi/statements",
+        {"registration": str(enrolment.pk), "ascending": "true"},
+        HTTP_AUTHORIZATION=f"Basic {credentials}",
+        HTTP_X_EXPERIENCE_API_VERSION="1.0.3",
+    )
+    assert response.status_code == 200
+    found = response.json()["statements"]
+    verbs = [statement["verb"]["id"].rsplit("/", 1)[-1] for statement in found]
+    assert verbs[:3] == ["registered", "asked", "answered"]
+    assert "progressed" in verbs[3:]
+    assert {statement["context"]["registration"] for statement in found} == {str(enrolment.pk)}
+    progressed = [s for s in found if s["verb"]["id"].endswith("/progressed")]
+    assert all(s["object"]["id"].endswith(lesson.url) for s in progressed)
