@@ -33,17 +33,6 @@ class CertificateIndexView(IndexView):
     def get_base_queryset(self):
         return selectors.certificate_list()
 
-    def search_queryset(self, queryset):
-        # A plain database search: certificates are not in the search index.
-        if not self.query_string:
-            return queryset
-        term = self.query_string.strip()
-        return (
-            queryset.filter(code__iexact=term.replace("-", ""))
-            | queryset.filter(worker_name__icontains=term)
-            | queryset.filter(course_title__icontains=term)
-        )
-
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         buttons.append(
