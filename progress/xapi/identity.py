@@ -66,3 +66,21 @@ def statement_relations(statement: dict) -> set[tuple[str, str, bool]]:
     context(statement.get("context"))
     agents(statement.get("authority"), False)
     return rows
+
+
+def statement_activities(statement: dict) -> Iterator[dict]:
+    """Every Activity object of a statement: its object, its context
+    Activities, and those of a SubStatement (the objects themselves, so a
+    caller working on a copy may change them in place)."""
+
+    def walk(part: dict) -> Iterator[dict]:
+        target = part.get("object") or {}
+        kind = target.get("objectType", "Activity")
+        if kind == "Activity":
+            yield target
+        for items in (part.get("context") or {}).get("contextActivities", {}).values():
+            yield from items
+        if kind == "SubStatement":
+            yield from walk(target)
+
+    yield from walk(statement)

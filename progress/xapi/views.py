@@ -308,10 +308,11 @@ def _statements_get(request, *, client) -> HttpResponse:
         )
         if row is None:
             return _error(_("No such statement."), 404)
+        (formatted,) = selectors.statements_formatted(
+            statements=[row.data], statement_format=query.format, languages=languages
+        )
         response = _render(
-            selectors.statement_formatted(
-                statement=row.data, statement_format=query.format, languages=languages
-            ),
+            formatted,
             attachments=query.attachments,
             statements=[row.data],
         )
@@ -327,12 +328,11 @@ def _result(*, client, query, after, languages) -> HttpResponse:
     more = f"/xapi/statements/more/{token}" if token else ""
     response = _render(
         {
-            "statements": [
-                selectors.statement_formatted(
-                    statement=row.data, statement_format=query.format, languages=languages
-                )
-                for row in rows
-            ],
+            "statements": selectors.statements_formatted(
+                statements=[row.data for row in rows],
+                statement_format=query.format,
+                languages=languages,
+            ),
             "more": more,
         },
         attachments=query.attachments,

@@ -4,6 +4,7 @@ Communication 2.1.3), already scoped to the calling client."""
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from dataclasses import asdict, dataclass
@@ -17,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from lms.models import Membership
 
-from ..identity import agent_key
-from ..models import XAPIClient, XAPIStatement, XAPIStatementRelation
+from ..identity import agent_key, statement_activities
+from ..models import XAPIActivity, XAPIClient, XAPIStatement, XAPIStatementRelation
 from ..validation import (
     XAPIValidationError,
     actor_validate,
@@ -26,6 +27,7 @@ from ..validation import (
     timestamp_parse,
     uuid_validate,
 )
+from .documents import activity_hash
 
 MAX_LIMIT = 500
 QUERY_PARAMS = {
@@ -421,16 +423,51 @@ def accept_languages(header: str) -> list[str]:
     return [tag for _q, _p, tag in sorted(ranked)]
 
 
-def statement_formatted(*, statement: dict, statement_format: str, languages: list[str]) -> dict:
-    """A stored statement as the requested format returns it: ``exact`` as
-    stored, ``ids`` with agents, activities and verbs reduced to their
-    identifiers, ``canonical`` with each language map reduced to the one
-    language that best fits the request's Accept-Language."""
-    if statement_format == "ids":
-        return _ids_statement(statement)
-    if statement_format == "canonical":
-        return _canonical(statement, languages)
+def _canonical_definitions(statements: list[dict]) -> dict[str, dict]:
+    """The LRS's canonical definitions (``XAPIActivity``) of every Activity
+    the statements mention, by IRI, in one query."""
+    hashes = {
+        activity_hash(activity["id"]): activity["id"]
+        for statement in statements
+        for activity in statement_activities(statement)
+    }
+    if not hashes:
+        return {}
+    rows = XAPIActivity.objects.filter(id_hash__in=list(hashes)).values_list(
+        "id_hash", "definition"
+    )
+    return {hashes[id_hash]: definition for id_hash, definition in rows if definition}
+
+
+def _with_canonical_definitions(statement: dict, definitions: dict[str, dict]) -> dict:
+    """A copy of the statement whose Activities carry the LRS's canonical
+    definition where it has one (else the definition they were sent with)."""
+    statement = copy.deepcopy(statement)
+    for activity in statement_activities(statement):
+        if activity["id"] in definitions:
+            activity["definition"] = copy.deepcopy(definitions[activity["id"]])
     return statement
+
+
+def statements_formatted(
+    *, statements: list[dict], statement_format: str, languages: list[str]
+) -> list[dict]:
+    """Stored statements as the requested format returns them
+    (Communication 2.1.3 "format"): ``exact`` as stored; ``ids`` with agents,
+    activities and verbs reduced to their identifiers; ``canonical`` with
+    every Activity's definition replaced by the LRS's canonical one
+    (``XAPIActivity``, merged from the statements it stored) and every
+    language map reduced to the one language that best fits the request's
+    Accept-Language, Agents and Groups left as in ``exact``."""
+    if statement_format == "ids":
+        return [_ids_statement(statement) for statement in statements]
+    if statement_format == "canonical":
+        definitions = _canonical_definitions(statements)
+        return [
+            _canonical(_with_canonical_definitions(statement, definitions), languages)
+            for statement in statements
+        ]
+    return statements
 
 
 def statement_id_parse(value: str) -> str:

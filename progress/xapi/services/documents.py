@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from lms.exceptions import ApplicationError
 
+from ..identity import statement_activities
 from ..models import XAPIActivity, XAPIClient, XAPIDocument
 from ..selectors.documents import DocumentRequest, activity_hash
 from ..validation import XAPIValidationError
@@ -328,23 +328,6 @@ def documents_delete(*, client: XAPIClient, request: DocumentRequest) -> int:
 _MAPS = ("name", "description", "extensions")
 
 
-def _statement_activities(statement: dict) -> Iterator[dict]:
-    """Every Activity object of a statement: its object, its context
-    Activities, and those of a SubStatement."""
-
-    def walk(part: dict) -> Iterator[dict]:
-        target = part.get("object") or {}
-        kind = target.get("objectType", "Activity")
-        if kind == "Activity":
-            yield target
-        for items in (part.get("context") or {}).get("contextActivities", {}).values():
-            yield from items
-        if kind == "SubStatement":
-            yield from walk(target)
-
-    yield from walk(statement)
-
-
 def definition_merge(stored: dict, incoming: dict) -> dict:
     """The canonical definition after ``incoming`` is received: language maps
     and extensions merged by key (the newer text of one language wins), every
@@ -371,7 +354,7 @@ def activity_definitions_merge(*, statements: list[dict]) -> None:
     the transaction that stores the statements."""
     incoming: dict[str, dict] = {}
     for statement in statements:
-        for activity in _statement_activities(statement):
+        for activity in statement_activities(statement):
             definition = activity.get("definition")
             if definition:
                 incoming[activity["id"]] = definition_merge(

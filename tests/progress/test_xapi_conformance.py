@@ -1,0 +1,174 @@
+"""Rules of xAPI 1.0.3 that the LRS conformance review (issue 5) found
+missing or loose, resource by resource, each as a table of requests and the
+answers the specification asks for. Run against PostgreSQL over HTTP with
+Django's test client and HTTP Basic credentials."""
+
+import json
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.progress.test_xapi_statements import basic, client_make
+
+COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
+MEETING = "http://www.example.com/meetings/occurances/34534"
+CATEGORY = "http://www.example.com/test/array/statements/pri"
+
+
+def meeting(**definition) -> dict:
+    return {"objectType": "Activity", "id": MEETING, "definition": definition}
+
+
+def sent(target: dict, **extra) -> dict:
+    return {
+        "actor": {"objectType": "Agent", "name": "xAPI mbox", "mbox": "mailto:xapi@adlnet.gov"},
+        "verb": {"id": COMPLETED, "display": {"en-GB": "completed", "en-US": "completed"}},
+        "object": target,
+        **extra,
+    }
+
+
+@pytest.fixture
+def lrs(db):
+    return client_make(can_read_all=True)
+
+
+@pytest.fixture
+def post(client, lrs):
+    def send(*statements):
+        response = client.post(
+            "/xapi/statements",
+            data=json.dumps(list(statements)),
+            content_type="application/json",
+            **basic(),
+        )
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    return send
+
+
+@pytest.fixture
+def get(client, lrs):
+    def send(path="/xapi/statements", language=None, **params):
+        headers = {"HTTP_ACCEPT_LANGUAGE": language} if language is not None else {}
+        return client.get(path, params, **basic(), **headers)
+
+    return send
+
+
+# --- format=canonical (Communication 2.1.3 "format", XAPI-00169, XAPI-00172) ----
+
+
+def test_canonical_returns_the_lrs_definition_not_the_one_sent(post, get):
+    """canonical: Activity Objects are "populated with the canonical
+    definition ... as determined by the LRS": a statement sent with a short
+    definition comes back with what the LRS learnt of that Activity since."""
+    (first,) = post(sent(meeting(name={"en-US": "example meeting"})))
+    post(
+        sent(
+            meeting(
+                name={"zh-CN": "示例会议"},
+                description={"en-US": "An example meeting.", "zh-CN": "一次示例会议。"},
+                type="http://adlnet.gov/expapi/activities/meeting",
+            )
+        )
+    )
+    got = get(statementId=first, format="canonical", language="zh-CN").json()
+    assert got["object"]["definition"] == {
+        "name": {"zh-CN": "示例会议"},
+        "description": {"zh-CN": "一次示例会议。"},
+        "type": "http://adlnet.gov/expapi/activities/meeting",
+    }
+    exact = get(statementId=first).json()
+    assert exact["object"]["definition"] == {"name": {"en-US": "example meeting"}}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en-GB", "en-GB"),
+        ("en-gb", "en-GB"),
+        ("zh-CN,zh;q=0.9,en;q=0.5", "zh-CN"),
+        ("fr;q=0.2, zh-TW;q=0.5", "zh-CN"),
+        ("fr", "en-US"),
+        ("", "en-US"),
+        (None, "en-US"),
+    ],
+)
+def test_canonical_keeps_the_one_language_accept_language_prefers(post, get, language, expected):
+    """Communication 2.1.3: with format=canonical the LRS applies
+    Accept-Language to every language map and returns one language; without
+    a usable preference it falls back to en-US."""
+    names = {"en-GB": "meeting (GB)", "en-US": "meeting (US)", "zh-CN": "会议"}
+    (statement_id,) = post(sent(meeting(name=names)))
+    got = get(statementId=statement_id, format="canonical", language=language).json()
+    assert got["object"]["definition"]["name"] == {expected: names[expected]}
+    assert list(got["verb"]["display"]) in (["en-GB"], ["en-US"])
+
+
+def test_canonical_definitions_reach_context_and_substatement_activities(post, get):
+    """The conformance suite's statement with a category context Activity,
+    read back in canonical form with Accept-Language: en-GB, has no en-US
+    left in the verb display or in that Activity's name and description
+    (XAPI-00172); the same holds inside a SubStatement."""
+    category = {
+        "objectType": "Activity",
+        "id": CATEGORY,
+        "definition": {
+            "name": {"en-GB": "example meeting", "en-US": "example meeting"},
+            "description": {"en-GB": "An example meeting.", "en-US": "An example meeting."},
+        },
+    }
+    context = {"contextActivities": {"category": category}}
+    bare = {"objectType": "Activity", "id": CATEGORY}
+    inner = sent(
+        {"objectType": "Activity", "id": MEETING},
+        context={"contextActivities": {"category": [bare]}},
+    )
+    substatement = {"objectType": "SubStatement", **inner}
+    first, second = post(
+        sent({"objectType": "Activity", "id": MEETING}, context=context), sent(substatement)
+    )
+    for statement_id, path in ((first, ()), (second, ("object",))):
+        got = get(statementId=statement_id, format="canonical", language="en-GB").json()
+        for step in path:
+            got = got[step]
+        definition = got["context"]["contextActivities"]["category"][0]["definition"]
+        assert definition == {
+            "name": {"en-GB": "example meeting"},
+            "description": {"en-GB": "An example meeting."},
+        }
+        assert got["verb"]["display"] == {"en-GB": "completed"}
+    # Without format, the statement is returned exactly as it was sent.
+    exact = get(statementId=first, language="en-GB").json()
+    assert exact["verb"]["display"] == {"en-GB": "completed", "en-US": "completed"}
+
+
+def test_canonical_reads_the_definitions_of_a_page_in_one_query(post, get):
+    """The canonical definitions of every Activity on a page are read with
+    one query, whatever the number of statements on it."""
+    post(*(sent(meeting(name={"en-US": f"meeting {n}"})) for n in range(5)))
+    counts = {}
+    for limit in (1, 5):
+        with CaptureQueriesContext(connection) as queries:
+            response = get(format="canonical", limit=limit)
+        counts[limit] = len(queries.captured_queries)
+        assert len(response.json()["statements"]) == limit
+    assert counts[1] == counts[5]
+    # Every statement shows the canonical name, the newest one sent.
+    names = [s["object"]["definition"]["name"] for s in response.json()["statements"]]
+    assert names == [{"en-US": "meeting 4"}] * 5
+
+
+def test_exact_and_ids_are_unchanged_by_canonical_definitions(post, get):
+    (statement_id,) = post(sent(meeting(name={"en-US": "a"})))
+    post(sent(meeting(name={"en-US": "b"})))
+    assert get(statementId=statement_id).json()["object"]["definition"] == {"name": {"en-US": "a"}}
+    assert get(statementId=statement_id, format="ids").json()["object"] == {
+        "objectType": "Activity",
+        "id": MEETING,
+    }
+    assert uuid.UUID(statement_id)
