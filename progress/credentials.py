@@ -43,6 +43,7 @@ __all__ = [
     "public_key_multibase",
     "signing_key",
     "verification_keys",
+    "verification_method",
 ]
 
 CONTEXTS = [

@@ -15,3 +15,6 @@ from lms.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Django runs tests with DEBUG off, so the development key is not used: a
+# fixed test-only key signs the certificates' credentials.
+CREDENTIAL_SIGNING_KEY = "dGVzdC1vbmx5IGNyZWRlbnRpYWwgc2lnbmluZyBrZXk="
