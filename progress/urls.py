@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from progress import views
+from progress import practical_views, views
 
 app_name = "progress"
 
@@ -14,4 +14,14 @@ urlpatterns = [
     path("classroom/<int:session_id>/screen/", views.classroom_screen, name="classroom-screen"),
     path("classroom/<int:session_id>/token/", views.classroom_token, name="classroom-token"),
     path("checkin/<int:session_id>/", views.class_checkin, name="class-checkin"),
+    path(
+        "practical/<int:lesson_id>/submit/",
+        practical_views.practical_submit,
+        name="practical-submit",
+    ),
+    path(
+        "practical/photo/<int:photo_id>/",
+        practical_views.practical_photo,
+        name="practical-photo",
+    ),
 ]

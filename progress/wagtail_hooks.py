@@ -257,3 +257,28 @@ def register_certificate_viewset():
     from progress.certificate_admin import CertificateViewSet
 
     return CertificateViewSet()
+
+
+# --- Practical tasks (progress.practical_views, progress.practical_admin) -----------
+# Registered after the player's hook, so the lesson's access is in the context.
+
+
+@hooks.register("lesson_page_context")
+def add_practical_task(*, request, lesson, course, context):
+    from progress.practical_views import lesson_page_context
+
+    lesson_page_context(request=request, lesson=lesson, course=course, context=context)
+
+
+@hooks.register("register_admin_urls")
+def register_practical_admin_urls():
+    from progress.practical_admin import register_admin_urls
+
+    return register_admin_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def register_practical_menu_item():
+    from progress.practical_admin import register_menu_item
+
+    return register_menu_item()

@@ -309,3 +309,63 @@ def class_checkin(
         when=when,
         context=_context(registration=enrolment_id, parent=course),
     )
+
+
+# --- practical tasks (``progress.practical.submitted`` / ``.graded``) -------------
+# The task is a performance Activity under its lesson's URL; submitting it is
+# ``attempted`` (nothing judged yet), the instructor's grade is ``passed`` or
+# ``failed`` with the rubric's points as the score.
+
+ATTEMPTED = ADL_VERB + "attempted"
+PERFORMANCE = ADL_ACTIVITY + "performance"
+_DISPLAY[ATTEMPTED] = {"en-US": "attempted", "zh-CN": "提交了"}
+_DISPLAY.setdefault(ADL_VERB + "passed", {"en-US": "passed", "zh-CN": "通过了"})
+_DISPLAY.setdefault(ADL_VERB + "failed", {"en-US": "failed", "zh-CN": "未通过"})
+
+
+def practical_activity(*, lesson_url: str, title: str) -> dict:
+    """A lesson's practical task (实操作业) as a performance Activity."""
+    return activity(
+        url=f"{site_url(lesson_url)}#practical", name=f"{title} · 实操作业",
+        activity_type=PERFORMANCE,
+    )  # fmt: skip
+
+
+def practical_submitted(
+    *, user_id: int, enrolment_id, task: dict, lesson: dict, course: dict | None,
+    when: dt.datetime,
+) -> dict:  # fmt: skip
+    """``progress.practical.submitted``: the worker handed in photos or a
+    video of their work for a lesson's practical task."""
+    return _statement(
+        actor=worker_agent(user_id),
+        verb_id=ATTEMPTED,
+        target=task,
+        when=when,
+        context=_context(registration=enrolment_id, parent=lesson, grouping=course),
+    )
+
+
+def practical_graded(
+    *, user_id: int, enrolment_id, task: dict, lesson: dict, course: dict | None,
+    passed: bool, raw: int, maximum: int, when: dt.datetime,
+) -> dict:  # fmt: skip
+    """``progress.practical.graded``: an instructor graded the submission
+    against the rubric: ``passed`` or ``failed`` with the points as score."""
+    return _statement(
+        actor=worker_agent(user_id),
+        verb_id=ADL_VERB + ("passed" if passed else "failed"),
+        target=task,
+        when=when,
+        result={
+            "score": {
+                "scaled": round(raw / maximum, 4) if maximum else 0.0,
+                "raw": raw,
+                "min": 0,
+                "max": maximum,
+            },
+            "success": passed,
+            "completion": True,
+        },
+        context=_context(registration=enrolment_id, parent=lesson, grouping=course),
+    )
