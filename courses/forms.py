@@ -9,7 +9,7 @@ from django.forms.formsets import DELETION_FIELD_NAME, ORDERING_FIELD_NAME
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from courses.models import SkillLevel, question_option_errors
+from courses.models import SkillLevel, question_option_errors, quiz_draw_provider_error
 
 QUERY_MAX_LENGTH = 100
 
@@ -149,5 +149,30 @@ class QuestionImportForm(forms.Form):
 
 
 class QuizForm(ProviderScopedForm):
-    """The quiz snippet's form: providers limited to the user's own; each
-    draw's ``clean`` checks its bank's provider and size."""
+    """The quiz snippet's form: providers limited to the user's own, and
+    each draw from a bank of the quiz's provider (``QuizDraw.clean`` checks
+    the bank's size)."""
+
+    def _live_draw_forms(self) -> list:
+        formset = self.formsets.get("draws")
+        if formset is None:
+            return []
+        kept = []
+        for form in formset.forms:
+            form.is_valid()
+            if getattr(form, "cleaned_data", None) and not formset._should_delete_form(form):
+                kept.append(form)
+        return kept
+
+    def clean(self):
+        cleaned_data = super().clean()
+        provider = cleaned_data.get("provider")
+        for form in self._live_draw_forms() if provider is not None else []:
+            bank = form.cleaned_data.get("bank")
+            if bank is not None and bank.provider_id != provider.pk:
+                form.add_error("bank", quiz_draw_provider_error(bank))
+        return cleaned_data
+
+    def is_valid(self):
+        valid = super().is_valid()
+        return valid and not any(form.errors for form in self._live_draw_forms())

@@ -524,3 +524,47 @@ def question_bank_import(*, bank: QuestionBank, file, user) -> ImportReport:
         if report.created:
             bank.save_revision(user=user, log_action=True)
     return report
+
+
+# --- Quizzes and exams -------------------------------------------------------------
+
+
+@transaction.atomic
+def quiz_create(*, title: str, provider, draws: Sequence[dict], user=None, **rules):
+    """Create a quiz (``rules``: ``kind``, ``time_limit_minutes``,
+    ``max_attempts``, ``pass_mark_percent``, ``wait_minutes``, ``counting``,
+    ``show_review``, ``instructions``) with its draws (dicts of ``bank``,
+    ``count`` and optional ``category`` and ``difficulty``) and its first
+    revision, after the admin's checks: a draw asks for no more questions
+    than its bank holds, and only from the quiz's own provider's banks."""
+    from courses.models import Quiz, QuizDraw
+    from courses.selectors import question_bank_provider_ids_for
+
+    if user is not None:
+        scope = question_bank_provider_ids_for(user=user)
+        if scope is not None and provider.pk not in scope:
+            raise ApplicationError(_("You may not edit this provider's quizzes."))
+    quiz = Quiz(
+        title=title,
+        provider=provider,
+        draws=[
+            QuizDraw(
+                bank=draw["bank"],
+                category=draw.get("category", ""),
+                difficulty=draw.get("difficulty"),
+                count=draw["count"],
+                sort_order=position,
+            )
+            for position, draw in enumerate(draws)
+        ],
+        **rules,
+    )
+    try:
+        quiz.full_clean()
+        for draw in quiz.draws.all():
+            draw.full_clean(exclude=["quiz"])
+    except ValidationError as exc:
+        raise _validation_error(exc) from exc
+    quiz.save()
+    quiz.save_revision(user=user, log_action=True)
+    return quiz

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from progress import practical_views, views
+from progress import practical_views, quiz_views, views
 
 app_name = "progress"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("classroom/<int:session_id>/screen/", views.classroom_screen, name="classroom-screen"),
     path("classroom/<int:session_id>/token/", views.classroom_token, name="classroom-token"),
     path("checkin/<int:session_id>/", views.class_checkin, name="class-checkin"),
+    path("quiz/lesson/<int:lesson_id>/", quiz_views.quiz_lesson, name="quiz-lesson"),
+    path("quiz/course/<int:course_id>/", quiz_views.quiz_course, name="quiz-course"),
+    path("quiz/attempt/<uuid:attempt_id>/", quiz_views.quiz_attempt, name="quiz-attempt"),
+    path(
+        "quiz/attempt/<uuid:attempt_id>/result/",
+        quiz_views.quiz_result,
+        name="quiz-result",
+    ),
     path(
         "practical/<int:lesson_id>/submit/",
         practical_views.practical_submit,

@@ -20,7 +20,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from lms.exceptions import ApplicationError
-from progress import demo, player, selectors, services
+from progress import demo, player, quiz_admin, quiz_views, selectors, services
 from progress.forms import AssignmentUploadForm, ClassSessionForm
 
 # --- The lesson page and its video (the lead's, see progress.player) ------------
@@ -28,6 +28,10 @@ from progress.forms import AssignmentUploadForm, ClassSessionForm
 hooks.register("lesson_page_context", player.lesson_page_context)
 hooks.register("video_file_access", player.video_file_access)
 hooks.register("load_demo", demo.load_demo)
+hooks.register("lesson_page_context", quiz_views.lesson_quiz_context)
+hooks.register("course_page_context", quiz_views.course_exam_context)
+hooks.register("register_admin_urls", quiz_admin.register_question_stats_urls)
+hooks.register("register_snippet_listing_buttons", quiz_admin.question_stats_button)
 
 
 # --- The course page ----------------------------------------------------------

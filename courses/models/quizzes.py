@@ -22,7 +22,14 @@ from wagtail.models import Orderable, RevisionMixin
 
 from .questions import Question, QuestionDifficulty
 
-__all__ = ["CountingAttempt", "Quiz", "QuizDraw", "QuizKind", "quiz_draw_available"]
+__all__ = [
+    "CountingAttempt",
+    "Quiz",
+    "QuizDraw",
+    "QuizKind",
+    "quiz_draw_available",
+    "quiz_draw_provider_error",
+]
 
 
 class QuizKind(models.TextChoices):
@@ -122,13 +129,13 @@ class Quiz(RevisionMixin, ClusterableModel):
     def revisions(self):
         return self._revisions
 
-    def clean(self):
-        super().clean()
-        errors = []
-        for draw in self.draws.all():
-            errors += draw.errors()
-        if errors:
-            raise ValidationError(errors)
+    # The draws are checked one by one (``QuizDraw.clean``): in the admin
+    # form the quiz's own clean() would still see the draws as saved, not
+    # as edited.
+
+
+def quiz_draw_provider_error(bank) -> str:
+    return _("“%(bank)s” belongs to another training provider.") % {"bank": bank.title}
 
 
 def quiz_draw_available(*, bank_id: int, category: str = "", difficulty: int | None = None) -> int:
@@ -193,9 +200,7 @@ class QuizDraw(Orderable):
             return [_("Draw at least one question.")]
         quiz = getattr(self, "quiz", None)
         if quiz is not None and quiz.provider_id and self.bank.provider_id != quiz.provider_id:
-            return [
-                _("“%(bank)s” belongs to another training provider.") % {"bank": self.bank.title}
-            ]
+            return [quiz_draw_provider_error(self.bank)]
         available = quiz_draw_available(
             bank_id=self.bank_id, category=self.category, difficulty=self.difficulty
         )

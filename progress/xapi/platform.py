@@ -18,6 +18,7 @@ ledger fact (``progress.``)   actor     verb                        object (type
 ``checkin.class``             worker    ``attended``                class (meeting)
 ``completed``                 worker    ``completed`` (+ ``passed``  course page (course)
                                         with a final exam's score)
+``quiz_submitted``            worker    ``passed`` / ``failed``     quiz (assessment)
 ============================  ========  ==========================  =====================
 
 Why these: ``registered`` is "officially enrolled"; ``exited`` is "intentionally
@@ -308,6 +309,43 @@ def class_checkin(
         target=session,
         when=when,
         context=_context(registration=enrolment_id, parent=course),
+    )
+
+
+# --- quizzes and exams (``progress.quiz_submitted``) ------------------------------
+
+PASSED = ADL_VERB + "passed"
+FAILED = ADL_VERB + "failed"
+ASSESSMENT = ADL_ACTIVITY + "assessment"
+_DISPLAY[PASSED] = {"en-US": "passed", "zh-CN": "通过了"}
+_DISPLAY[FAILED] = {"en-US": "failed", "zh-CN": "未通过"}
+
+
+def quiz_submitted(
+    *, user_id: int, enrolment_id, quiz: dict, parent: dict | None, course: dict | None,
+    passed: bool, raw: float, maximum: float, seconds: float, when: dt.datetime,
+) -> dict:  # fmt: skip
+    """``progress.quiz_submitted``: the worker passed or failed a section
+    quiz or final exam (an attempt that ran out of time fails with 0);
+    ``quiz`` is the quiz page's Activity (type assessment), ``parent`` its
+    lesson (or the course for a final exam)."""
+    scaled = round(raw / maximum, 4) if maximum else 0.0
+    return _statement(
+        actor=worker_agent(user_id),
+        verb_id=PASSED if passed else FAILED,
+        target=quiz,
+        when=when,
+        result={
+            "score": {"scaled": scaled, "raw": raw, "min": 0, "max": maximum},
+            "success": passed,
+            "completion": True,
+            "duration": duration(seconds),
+        },
+        context=_context(
+            registration=enrolment_id,
+            parent=parent,
+            grouping=course if course is not parent else None,
+        ),
     )
 
 

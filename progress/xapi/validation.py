@@ -170,7 +170,12 @@ def language_tag_validate(value: Any, path: str = "language") -> str:
 
 
 def language_map_validate(value: Any, path: str) -> dict:
+    """A Language Map: an object of at least one RFC 5646 tag and its text
+    (Data 4.2; the conformance suite refuses an empty map, as XAPI-00001
+    refuses an empty object anywhere but in extensions)."""
     _object(value, path)
+    if not value:
+        _fail(_("a language map must have at least one language"), path)
     for tag, text in value.items():
         language_tag_validate(tag, f"{path}[{tag}]")
         _string(text, f"{path}.{tag}")

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from progress.xapi.models import XAPIStatement
 from tests.progress.test_xapi_statements import basic, client_make
 
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
@@ -172,3 +173,74 @@ def test_exact_and_ids_are_unchanged_by_canonical_definitions(post, get):
         "id": MEETING,
     }
     assert uuid.UUID(statement_id)
+
+
+# --- Language Maps have at least one entry (Data 4.2, XAPI-00001) ----------------
+
+ATTACHMENT = {
+    "usageType": "http://example.com/attachment-usage/test",
+    "display": {"en-US": "A test attachment"},
+    "contentType": "text/plain; charset=ascii",
+    "length": 27,
+    "sha2": "495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a",
+    "fileUrl": "http://over.there.com/file.txt",
+}
+
+
+def _empty_map(where: str) -> dict:
+    """A statement whose language map at ``where`` is empty."""
+    statement = sent(meeting(name={"en-US": "example meeting"}))
+    inner = {"objectType": "SubStatement", **sent(meeting(name={"en-US": "m"}))}
+    inner["actor"].pop("name")
+    if where == "verb display":
+        statement["verb"]["display"] = {}
+    elif where == "activity name":
+        statement["object"]["definition"]["name"] = {}
+    elif where == "activity description":
+        statement["object"]["definition"]["description"] = {}
+    elif where == "attachment display":
+        statement["attachments"] = [{**ATTACHMENT, "display": {}}]
+    elif where == "attachment description":
+        statement["attachments"] = [{**ATTACHMENT, "description": {}}]
+    elif where == "interaction component description":
+        statement["object"]["definition"].update(
+            interactionType="choice", choices=[{"id": "a", "description": {}}]
+        )
+    elif where == "substatement verb display":
+        inner["verb"]["display"] = {}
+        statement["object"] = inner
+    elif where == "substatement activity name":
+        inner["object"]["definition"]["name"] = {}
+        statement["object"] = inner
+    return statement
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "verb display",
+        "activity name",
+        "activity description",
+        "attachment display",
+        "attachment description",
+        "interaction component description",
+        "substatement verb display",
+        "substatement activity name",
+    ],
+)
+def test_an_empty_language_map_is_400_and_nothing_is_stored(client, lrs, where):
+    response = client.post(
+        "/xapi/statements",
+        data=json.dumps(_empty_map(where)),
+        content_type="application/json",
+        **basic(),
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]
+    assert not XAPIStatement.objects.exists()
+
+
+def test_a_language_map_with_one_entry_is_accepted(post):
+    statement = sent(meeting(name={"tlh": "ghom"}))
+    statement["verb"]["display"] = {"en-US": "completed"}
+    assert len(post(statement)) == 1
