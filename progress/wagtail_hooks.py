@@ -263,6 +263,14 @@ def register_certificate_viewset():
     return CertificateViewSet()
 
 
+@hooks.register("load_demo")
+def load_demo_certificate(*, users, stdout):
+    """After the enrolments (registered above): a worker holding a certificate."""
+    from progress.demo_certificates import load_demo_certificate
+
+    load_demo_certificate(users=users, stdout=stdout)
+
+
 # --- Practical tasks (progress.practical_views, progress.practical_admin) -----------
 # Registered after the player's hook, so the lesson's access is in the context.
 

@@ -20,7 +20,7 @@ from lms.exceptions import ApplicationError
 from lms.models import LedgerEntry, Membership
 from lms.services import membership_grant
 from progress import credentials, services
-from progress.models import Certificate
+from progress.models import Certificate, CreditedInterval
 from progress.xapi.platform import site_url
 from tests.courses.conftest import staff_login
 from tests.lms.factories import UserFactory
@@ -339,3 +339,23 @@ def test_workers_cannot_reach_the_certificate_admin(certificate, worker):
     assert response.status_code in (302, 403)
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
+
+
+# --- The demo ----------------------------------------------------------------------------
+
+
+def test_the_demo_worker_holds_a_certificate(
+    db, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """load_demo plays the fitting course's videos once they are transcoded
+    (on commit), and the flusher's check issues the certificate."""
+    settings.MEDIA_ROOT = tmp_path
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=out)
+    certificate = Certificate.objects.get()
+    assert certificate.worker_name == "林美华"
+    assert certificate.course_title == "钳工基本操作：划线、锯削与锉削"
+    assert f"/verify/{certificate.code}/" in out.getvalue()
+    assert CreditedInterval.objects.filter(user=certificate.enrolment.user).exists()
+    assert english().get(reverse("verify:detail", args=[certificate.code])).status_code == 200
