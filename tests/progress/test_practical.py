@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.urls import reverse
 from PIL import ExifTags, Image
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from courses.models import PracticalKinds, RubricCriterion
 from lms.exceptions import ApplicationError
@@ -666,3 +667,66 @@ def test_review_queue_is_for_instructors(client, worker, union):
     response = client.get(reverse("progress_practical:queue"))
     # Wagtail answers a refused admin page with a redirect to the dashboard.
     assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
+
+
+# --- the task in the lesson editor -----------------------------------------------------------
+
+
+def lesson_form(lesson, **changes) -> dict:
+    data = {
+        "title": lesson.title,
+        "slug": lesson.slug,
+        "summary": lesson.summary,
+        "duration_minutes": str(lesson.duration_minutes),
+        "body": streamfield([]),
+        "attachments": streamfield([]),
+        "practical_instructions": "",
+        "practical_kinds": "photo",
+        "practical_max_photos": "3",
+        "practical_pass_mark": "60",
+        "rubric_criteria": inline_formset([]),
+        "comments": inline_formset([]),
+    }
+    data.update(changes)
+    return nested_form_data(data)
+
+
+def test_instructor_writes_the_task_and_rubric_in_the_lesson_editor(
+    client, course, lessons, instructor
+):
+    """The lesson editor's "Practical task" panel with its rubric inline: a
+    draft with two criteria is saved as a revision; a task without
+    instructions is refused."""
+    course.instructors.set([instructor])
+    course.save_revision().publish()
+    lesson = lessons[2]
+    staff_login(client, instructor)
+    url = reverse("wagtailadmin_pages:edit", args=[lesson.pk])
+    assert "Practical task" in client.get(url).content.decode()
+
+    refused = client.post(url, lesson_form(lesson, practical_enabled="on"))
+    assert refused.status_code == 200
+    assert "Describe the task for the worker." in refused.content.decode()
+
+    criteria = [
+        {"title": "焊缝宽度", "description": "8-10 mm", "max_points": "10"},
+        {"title": "无气孔", "description": "", "max_points": "5"},
+    ]
+    response = client.post(
+        url,
+        lesson_form(
+            lesson,
+            practical_enabled="on",
+            practical_instructions="焊一条平焊缝并拍照。",
+            practical_max_photos="2",
+            rubric_criteria=inline_formset(criteria),
+        ),
+    )
+    assert (response.status_code, response["Location"]) == (302, url)
+    lesson.refresh_from_db()
+    draft = lesson.get_latest_revision_as_object()
+    assert draft.practical_enabled and draft.practical_max_photos == 2
+    assert [(c.title, c.max_points) for c in draft.rubric_criteria.all()] == [
+        ("焊缝宽度", 10),
+        ("无气孔", 5),
+    ]
