@@ -110,7 +110,8 @@ def activities(request, *, client):
 
 @xapi_view(("GET", "HEAD"))
 def agents(request, *, client):
-    """/xapi/agents: the Person object for an Agent (Communication 2.4)."""
+    """/xapi/agents: the Person object for an Agent (Communication 2.4),
+    combined from the statements this client may read."""
     agent = selectors.agents_request_parse(params=request.GET)
-    response = JsonResponse(selectors.agent_person(agent=agent))
+    response = JsonResponse(selectors.agent_person(client=client, agent=agent))
     return _tagged(response, etag=services.document_etag(response.content), modified=None)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from progress.xapi.models import XAPIStatement
+from tests.progress.factories import worker_create
 from tests.progress.test_xapi_statements import basic, client_make
 
 COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
@@ -53,9 +54,9 @@ def post(client, lrs):
 
 @pytest.fixture
 def get(client, lrs):
-    def send(path="/xapi/statements", language=None, **params):
+    def send(path="/xapi/statements", language=None, auth=None, **params):
         headers = {"HTTP_ACCEPT_LANGUAGE": language} if language is not None else {}
-        return client.get(path, params, **basic(), **headers)
+        return client.get(path, params, **(auth or basic()), **headers)
 
     return send
 
@@ -244,3 +245,109 @@ def test_a_language_map_with_one_entry_is_accepted(post):
     statement = sent(meeting(name={"tlh": "ghom"}))
     statement["verb"]["display"] = {"en-US": "completed"}
     assert len(post(statement)) == 1
+
+
+# --- Agents resource: a Person combining what is known (Communication 2.4) ------
+
+HOMEPAGE = "https://jiangxue.example/"
+
+
+def person_of(get, agent: dict, auth=None) -> dict:
+    response = get("/xapi/agents", agent=json.dumps(agent), **({"auth": auth} if auth else {}))
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def worker(db, settings):
+    settings.XAPI_ACCOUNT_HOMEPAGE = HOMEPAGE
+    return worker_create(email="wang@example.com")
+
+
+def actor_statement(actor: dict, **extra) -> dict:
+    return {**sent({"objectType": "Activity", "id": MEETING}), "actor": actor, **extra}
+
+
+@pytest.mark.parametrize(
+    ("stored", "asked", "expected"),
+    [
+        (
+            # Names the Agent was given in stored statements join the one asked with.
+            [{"name": "Wang", "mbox": "mailto:li@example.com"}, {"mbox": "mailto:li@example.com"}],
+            {"name": "Li", "mbox": "mailto:li@example.com"},
+            {"objectType": "Person", "name": ["Li", "Wang"], "mbox": ["mailto:li@example.com"]},
+        ),
+        (
+            # A name is listed once however often it was sent.
+            [{"name": "Li", "mbox": "mailto:li@example.com"}] * 2,
+            {"mbox": "mailto:li@example.com"},
+            {"objectType": "Person", "name": ["Li"], "mbox": ["mailto:li@example.com"]},
+        ),
+        (
+            # An Agent as a Group member is the same Agent.
+            [
+                {
+                    "objectType": "Group",
+                    "name": "Team",
+                    "member": [{"name": "Li Si", "mbox": "mailto:li@example.com"}],
+                }
+            ],
+            {"mbox": "mailto:li@example.com"},
+            {"objectType": "Person", "name": ["Li Si"], "mbox": ["mailto:li@example.com"]},
+        ),
+        (
+            # Nothing stored: the Person holds only what was asked (2.4.s3.b3).
+            [],
+            {"openid": "http://openid.example.com/li"},
+            {"objectType": "Person", "openid": ["http://openid.example.com/li"]},
+        ),
+    ],
+)
+def test_person_combines_the_names_of_stored_statements(post, get, stored, asked, expected):
+    if stored:
+        post(*(actor_statement(actor) for actor in stored))
+    assert person_of(get, asked) == expected
+
+
+def test_person_of_a_worker_joins_the_e_mail_and_the_platform_account(post, get, worker):
+    """A client's statements about a worker's e-mail and the platform's own
+    (an account named by the user's id on XAPI_ACCOUNT_HOMEPAGE) are one
+    Person, asked for by either identifier."""
+    account = {"homePage": HOMEPAGE, "name": str(worker.pk)}
+    post(
+        actor_statement({"name": "王师傅", "mbox": "mailto:Wang@example.com"}),
+        actor_statement({"account": account}),
+    )
+    by_mbox = person_of(get, {"mbox": "mailto:Wang@example.com"})
+    assert by_mbox == {
+        "objectType": "Person",
+        "name": ["王师傅"],
+        "mbox": ["mailto:Wang@example.com"],
+        "account": [account],
+    }
+    by_account = person_of(get, {"account": account})
+    assert by_account == {
+        "objectType": "Person",
+        "name": ["王师傅"],
+        "mbox": ["mailto:Wang@example.com"],
+        "account": [account],
+    }
+
+
+def test_person_tells_a_client_only_what_it_may_read(client, post, get, worker):
+    """A client that may read only its own statements learns nothing from
+    another client's: the Person is what it asked with."""
+    post(actor_statement({"name": "王师傅", "mbox": "mailto:wang@example.com"}))
+    client_make(key="union", secret="other")
+    asked = {"mbox": "mailto:wang@example.com"}
+    assert person_of(get, asked, auth=basic("union", "other")) == {
+        "objectType": "Person",
+        "mbox": ["mailto:wang@example.com"],
+    }
+
+
+def test_person_reads_a_bounded_number_of_statements(post, get):
+    post(*(actor_statement({"name": f"Li {n}", "mbox": "mailto:li@example.com"}) for n in range(3)))
+    with CaptureQueriesContext(connection) as queries:
+        person_of(get, {"mbox": "mailto:li@example.com"})
+    assert len(queries.captured_queries) <= 3

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from ..identity import agent_key
 from ..models import XAPIActivity, XAPIClient, XAPIDocument
 from ..validation import (
-    IFI_KEYS,
     XAPIValidationError,
     agent_validate,
     iri_validate,
@@ -30,7 +29,6 @@ __all__ = [
     "activity_object",
     "activity_request_parse",
     "agent_param_parse",
-    "agent_person",
     "agents_request_parse",
     "document_get",
     "document_hashes",
@@ -212,17 +210,3 @@ def activity_object(*, activity_id: str) -> dict:
     if row is not None and row.definition:
         activity["definition"] = row.definition
     return activity
-
-
-def agent_person(*, agent: dict) -> dict:
-    """The Person object of the Agents resource for one Agent. The platform
-    keeps no directory that links personas, so the Person holds only what
-    the request gave (Communication 2.4.s3.b3): its name and its identifier,
-    each as a one-element array."""
-    person: dict = {"objectType": "Person"}
-    if "name" in agent:
-        person["name"] = [agent["name"]]
-    for ifi in IFI_KEYS:
-        if ifi in agent:
-            person[ifi] = [agent[ifi]]
-    return person
