@@ -14,7 +14,6 @@ from django.views.generic import FormView, View
 from wagtail import hooks
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column, UpdatedAtColumn
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import (
@@ -27,6 +26,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail.snippets.widgets import SnippetListingButton
 
 from courses import selectors, services
+from courses.admin_views import QuestionBankPageMixin
 from courses.forms import QuestionBankForm, QuestionImportForm, QuizForm
 from courses.models import QuestionBank, Quiz
 from lms.exceptions import ApplicationError
@@ -278,7 +278,7 @@ def question_bank_import_button(snippet, user, next_url=None):
         )
 
 
-class QuestionImportView(WagtailAdminTemplateMixin, FormView):
+class QuestionImportView(QuestionBankPageMixin, FormView):
     """Upload an XLSX or CSV file of questions into one bank and see the
     row-by-row report (also downloadable as CSV)."""
 
@@ -286,27 +286,6 @@ class QuestionImportView(WagtailAdminTemplateMixin, FormView):
     form_class = QuestionImportForm
     page_title = _("Import questions")
     header_icon = "upload"
-
-    def dispatch(self, request, *args, bank_id: int, **kwargs):
-        self.bank = selectors.question_bank_get_for_edit(user=request.user, bank_id=bank_id)
-        if self.bank is None:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return self.bank.title
-
-    def get_breadcrumbs_items(self):
-        viewset = QuestionBank.snippet_viewset
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(viewset.get_url_name("list")), "label": _("Question banks")},
-            {
-                "url": reverse(viewset.get_url_name("edit"), args=[self.bank.pk]),
-                "label": self.bank.title,
-            },
-            {"url": "", "label": self.get_page_title()},
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

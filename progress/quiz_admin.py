@@ -2,43 +2,20 @@
 instructors who edit the bank; linked from the bank listing's buttons.
 Its hooks are registered in ``progress.wagtail_hooks``."""
 
-from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.snippets.widgets import SnippetListingButton
 
+from courses.admin_views import QuestionBankPageMixin
 from courses.models import QuestionBank
-from courses.selectors import question_bank_get_for_edit
 from progress.selectors.quiz_stats import DISCRIMINATION_SHARE, question_stats_for
 
 
-class QuestionStatsView(WagtailAdminTemplateMixin, TemplateView):
+class QuestionStatsView(QuestionBankPageMixin, TemplateView):
     template_name = "progress/admin/question_stats.html"
     page_title = _("Question statistics")
     header_icon = "table"
-
-    def dispatch(self, request, *args, bank_id: int, **kwargs):
-        self.bank = question_bank_get_for_edit(user=request.user, bank_id=bank_id)
-        if self.bank is None:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return self.bank.title
-
-    def get_breadcrumbs_items(self):
-        viewset = QuestionBank.snippet_viewset
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(viewset.get_url_name("list")), "label": _("Question banks")},
-            {
-                "url": reverse(viewset.get_url_name("edit"), args=[self.bank.pk]),
-                "label": self.bank.title,
-            },
-            {"url": "", "label": self.get_page_title()},
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -22,6 +22,7 @@ from courses.selectors import lesson_course_get
 from lms.exceptions import ApplicationError
 from progress import selectors, services
 from progress.models import QuizAttempt
+from progress.views import _refused
 
 # --- Links from the lesson and course pages (Wagtail hooks) ------------------------
 
@@ -45,15 +46,6 @@ def course_exam_context(*, request, course, context) -> None:
 
 
 # --- Start page ----------------------------------------------------------------------
-
-
-def _refused(request, exc: ApplicationError, *, back_url: str = "", title: str = ""):
-    return render(
-        request,
-        "progress/refused.html",
-        {"message": exc.message, "back_url": back_url, "title": title or _("Not possible")},
-        status=exc.extra.get("status", 400),
-    )
 
 
 def _start_page(request, *, quiz: Quiz, course: CoursePage, lesson: LessonPage | None):
