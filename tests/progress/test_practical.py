@@ -547,6 +547,22 @@ def test_practical_outcomes_count_live_tasks_and_passes(
     )
 
 
+def test_passing_the_last_task_completes_the_course(
+    local_media, worker, course, enrolment, task_lesson, instructor
+):
+    """A grade asks the completion rule: a failed grade leaves the enrolment
+    studying; passing the course's only task (nothing else required)
+    completes it."""
+    course.completion_min_study_hours = Decimal("0")
+    course.save(update_fields=["completion_min_study_hours"])
+    grade(submit(worker, task_lesson), instructor, [2, 1], "再来。")
+    enrolment.refresh_from_db()
+    assert enrolment.status == "active"
+    grade(submit(worker, task_lesson), instructor, [10, 5])
+    enrolment.refresh_from_db()
+    assert enrolment.status == "completed"
+
+
 def test_outcomes_of_a_course_without_tasks(enrolment, lessons):
     assert selectors.practical_outcomes_for(enrolment=enrolment) == selectors.PracticalOutcomes()
 
