@@ -6,3 +6,6 @@ class ProgressConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "progress"
     verbose_name = _("Learning records")
+
+    def ready(self):
+        from progress import receivers  # noqa: F401  (connects the signal handlers)

@@ -63,3 +63,12 @@ def xapi_forwards_deliver() -> int:
     from progress.xapi.services import forwards_deliver
 
     return forwards_deliver().delivered
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def completions_evaluate_course(course_id: int) -> int:
+    """Evaluate the completion rule of a course's studying enrolments after
+    the course or one of its lessons was published or unpublished."""
+    from progress.services import completions_evaluate_course as evaluate
+
+    return evaluate(course_id=course_id)

@@ -24,7 +24,7 @@ from progress.xapi.services.outbox import page_activity, platform_statements_rec
 
 from .certificates import certificate_issue
 
-__all__ = ["completion_evaluate"]
+__all__ = ["completion_evaluate", "completions_evaluate_course"]
 
 LEDGER_CHAIN = "progress"
 
@@ -116,3 +116,20 @@ def _complete(*, enrolment: Enrolment, status: CompletionStatus) -> None:
     transaction.on_commit(
         lambda: signals.enrolment_completed.send(sender=Enrolment, enrolment=enrolment)
     )
+
+
+def completions_evaluate_course(*, course_id: int) -> int:
+    """Evaluate every studying enrolment of a course whose rule or lessons
+    were just published: an easier rule (or a lesson taken offline) can
+    complete enrolments that no new study would otherwise bring to the
+    evaluation. Returns how many completed now. Each enrolment is its own
+    transaction; a completed one is never touched."""
+    completed = 0
+    enrolments = (
+        Enrolment.objects.filter(course_id=course_id, status=Enrolment.Status.ACTIVE)
+        .select_related("course")
+        .order_by("pk")
+    )
+    for enrolment in enrolments.iterator(chunk_size=500):
+        completed += completion_evaluate(enrolment=enrolment)
+    return completed

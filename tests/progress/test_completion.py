@@ -313,3 +313,40 @@ def test_the_flusher_leaves_a_course_open_below_the_threshold(enrolment, video_l
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ACTIVE
     assert not CourseCompletion.objects.exists()
+
+
+# --- Publishing the course or its lessons --------------------------------------------
+
+
+def test_publishing_an_easier_rule_completes_who_now_meets_it(
+    enrolment, video_course, video_lessons, django_capture_on_commit_callbacks
+):
+    cover(enrolment, video_lessons[0], 100)
+    cover(enrolment, video_lessons[1], 85)
+    assert services.completion_evaluate(enrolment=enrolment) is False
+
+    video_course.completion_coverage_percent = 80
+    with django_capture_on_commit_callbacks(execute=True):
+        video_course.save_revision().publish()
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.COMPLETED
+    assert CourseCompletion.objects.get().rule["coverage_percent"] == 80
+
+
+def test_unpublishing_a_lesson_not_studied_completes_the_course(
+    enrolment, video_lessons, django_capture_on_commit_callbacks
+):
+    cover(enrolment, video_lessons[0], 100)
+    assert services.completion_evaluate(enrolment=enrolment) is False
+
+    with django_capture_on_commit_callbacks(execute=True):
+        video_lessons[1].unpublish()
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.COMPLETED
+    assert CourseCompletion.objects.get().figures["criteria"]["coverage"] == {
+        "met": True,
+        "done": "1",
+        "total": "1",
+    }
