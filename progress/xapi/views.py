@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date, parse_header_parameters
 from django.utils.translation import gettext as _
@@ -324,8 +325,9 @@ def _statements_get(request, *, client) -> HttpResponse:
 
 def _result(*, client, query, after, languages) -> HttpResponse:
     rows, token = selectors.statements_query(client=client, query=query, after=after)
-    # A path from the host root: the spec allows a relative IRL.
-    more = f"/xapi/statements/more/{token}" if token else ""
+    # A path from the host root (the spec allows a relative IRL), reversed so
+    # that it holds under a SCRIPT_NAME prefix too.
+    more = reverse("xapi:statements-more", args=[token]) if token else ""
     response = _render(
         {
             "statements": selectors.statements_formatted(

@@ -5,10 +5,14 @@ Django's test client and HTTP Basic credentials."""
 
 import json
 import uuid
+from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.db import connection
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_started
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import set_script_prefix
 
 from progress.xapi.models import XAPIStatement
 from tests.progress.factories import worker_create
@@ -351,3 +355,44 @@ def test_person_reads_a_bounded_number_of_statements(post, get):
     with CaptureQueriesContext(connection) as queries:
         person_of(get, {"mbox": "mailto:li@example.com"})
     assert len(queries.captured_queries) <= 3
+
+
+# --- more (Data 2.5.s2.table1.row2) ---------------------------------------------
+
+
+def _wsgi_get(path: str, query: str, script_name: str) -> tuple[int, dict]:
+    """GET through Django's real WSGI handler (the test client sets no
+    script prefix), as a server mounting the site under ``script_name``
+    calls it."""
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query}
+    setup_testing_defaults(environ)
+    environ.update(
+        SCRIPT_NAME=script_name,
+        HTTP_HOST="testserver",
+        **basic(),
+    )
+    status = []
+    # As Django's test client does: keep the test's database connection (and
+    # its transaction) open across the request.
+    request_started.disconnect(close_old_connections)
+    try:
+        body = b"".join(WSGIHandler()(environ, lambda code, headers: status.append(code)))
+    finally:
+        request_started.connect(close_old_connections)
+        set_script_prefix("/")
+    return int(status[0].split()[0]), json.loads(body)
+
+
+def test_more_is_an_irl_that_holds_under_a_script_prefix(post):
+    """The suite resolves ``more`` against the URL it asked and follows it:
+    under a SCRIPT_NAME prefix the link carries the prefix, and following it
+    returns the next page with statements and more of its own."""
+    post(sent(meeting(name={"en-US": "a"})), sent(meeting(name={"en-US": "b"})))
+    status, first = _wsgi_get("/xapi/statements", "limit=1", "/lms")
+    assert status == 200
+    assert first["more"].startswith("/lms/xapi/statements/more/")
+    path, _sep, query = first["more"].removeprefix("/lms").partition("?")
+    status, second = _wsgi_get(path, query, "/lms")
+    assert status == 200
+    assert len(second["statements"]) == 1 and second["more"] == ""
+    assert second["statements"][0]["id"] != first["statements"][0]["id"]
