@@ -396,3 +396,21 @@ def test_more_is_an_irl_that_holds_under_a_script_prefix(post):
     assert status == 200
     assert len(second["statements"]) == 1 and second["more"] == ""
     assert second["statements"][0]["id"] != first["statements"][0]["id"]
+
+
+# --- About resource (Communication 2.8) -----------------------------------------
+
+
+def test_about_lists_only_versions_the_suite_accepts(client):
+    """The version property is an array of strings, includes 1.0.1 (the
+    suite's XAPI-00317) and holds only 0.9, 0.95 or 1.0.x values, the newest
+    first; no credentials or version header are needed, and HEAD has no
+    body."""
+    response = client.get("/xapi/about")
+    assert response.status_code == 200
+    versions = response.json()["version"]
+    assert versions[0] == response["X-Experience-API-Version"] == "1.0.3"
+    assert "1.0.1" in versions
+    assert set(versions) <= {"0.9", "0.95", "1.0.0", "1.0.1", "1.0.2", "1.0.3"}
+    head = client.head("/xapi/about")
+    assert head.status_code == 200 and head.content == b""
