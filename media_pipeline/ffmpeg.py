@@ -481,6 +481,20 @@ def transcode_hls(
 # --------------------------------------------------------------------------
 
 
+def strip_metadata(src: str | os.PathLike, out_path: str | os.PathLike) -> Path:
+    """A copy of the first video and audio streams without the file's
+    metadata (a phone's GPS position, device and times), streams copied, not
+    re-encoded; the display rotation is side data and stays."""
+    args = [FFMPEG, "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(src)]
+    args += ["-map", "0:v:0", "-map", "0:a:0?", "-c", "copy"]
+    args += ["-map_metadata", "-1", "-map_chapters", "-1", str(out_path)]
+    result = subprocess.run(args, capture_output=True, check=False)
+    if result.returncode != 0 or not os.path.getsize(out_path):
+        logger.warning("strip_metadata failed: %s", result.stderr[-1000:])
+        raise _damaged()
+    return Path(out_path)
+
+
 def poster(src: str | os.PathLike, out_path: str | os.PathLike, at_seconds: float) -> Path:
     """One JPEG frame at ``at_seconds`` (rotation applied, at most 1280 wide)."""
     args = (

@@ -25,11 +25,12 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -153,14 +154,17 @@ def _photo_clean(upload: UploadedFile) -> _Photo:
 
 @dataclass(frozen=True)
 class _Video:
-    upload: UploadedFile
+    """A checked video: a copy without metadata in a temporary folder."""
+
+    path: Path
     extension: str
     original_name: str
     duration: float
 
 
-def _video_clean(upload: UploadedFile) -> _Video:
-    """Check the uploaded video with ffprobe: a real, short video."""
+def _video_clean(upload: UploadedFile, folder: Path) -> _Video:
+    """Check the uploaded video with ffprobe (a real, short video) and copy
+    its streams into ``folder`` without the file's metadata (GPS position)."""
     name = os.path.basename(upload.name or "")[:255]
     extension = name.rpartition(".")[2].lower() if "." in name else ""
     limit = _setting("PROGRESS_PRACTICAL_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES)
@@ -175,28 +179,26 @@ def _video_clean(upload: UploadedFile) -> _Video:
             _("The video is too large: at most %(limit)s MB.") % {"limit": _mb(limit)},
             code="video_too_large",
         )
-    path = getattr(upload, "temporary_file_path", None)
+    source = folder / f"upload.{extension}"
+    with source.open("wb") as out:
+        upload.seek(0)
+        for chunk in upload.chunks():
+            out.write(chunk)
     try:
-        if path is not None:
-            facts = ffmpeg.probe(path())
-        else:
-            with tempfile.NamedTemporaryFile(suffix="." + extension) as tmp:
-                upload.seek(0)
-                for chunk in upload.chunks():
-                    tmp.write(chunk)
-                tmp.flush()
-                facts = ffmpeg.probe(tmp.name)
+        facts = ffmpeg.probe(source)
+        longest = _setting("PROGRESS_PRACTICAL_MAX_VIDEO_SECONDS", DEFAULT_MAX_VIDEO_SECONDS)
+        if facts.duration > longest:
+            raise _error(
+                _("The video is too long: at most %(minutes)s minutes.")
+                % {"minutes": f"{longest / 60:g}"},
+                code="video_too_long",
+            )
+        clean = ffmpeg.strip_metadata(source, folder / f"video.{extension}")
     except MediaError as exc:
         raise _error(exc.message, code="video_invalid") from None
-    longest = _setting("PROGRESS_PRACTICAL_MAX_VIDEO_SECONDS", DEFAULT_MAX_VIDEO_SECONDS)
-    if facts.duration > longest:
-        raise _error(
-            _("The video is too long: at most %(minutes)s minutes.")
-            % {"minutes": f"{longest / 60:g}"},
-            code="video_too_long",
-        )
-    upload.seek(0)
-    return _Video(upload=upload, extension=extension, original_name=name, duration=facts.duration)
+    finally:
+        source.unlink()
+    return _Video(path=clean, extension=extension, original_name=name, duration=facts.duration)
 
 
 # --- submitting -----------------------------------------------------------------------
@@ -240,7 +242,11 @@ def _refuse_if_closed(*, enrolment: Enrolment, lesson: LessonPage) -> None:
 
 
 def _files_check(
-    *, lesson: LessonPage, photos: Sequence[UploadedFile], video: UploadedFile | None
+    *,
+    lesson: LessonPage,
+    photos: Sequence[UploadedFile],
+    video: UploadedFile | None,
+    folder: Path,
 ) -> tuple[list[_Photo], _Video | None]:
     if not photos and video is None:
         raise _error(_("Add photos or a video of your work."), code="no_files")
@@ -254,7 +260,7 @@ def _files_check(
             code="too_many_photos",
         )
     checked = [_photo_clean(upload) for upload in photos]
-    return checked, _video_clean(video) if video is not None else None
+    return checked, _video_clean(video, folder) if video is not None else None
 
 
 def _store(key: str, content) -> str:
@@ -277,12 +283,16 @@ def _video_store(*, submission: PracticalSubmission, video: _Video, stored: list
     """Store the video as the source of a new media asset and queue its
     processing (HLS, poster), as for a lesson video."""
     key = f"practical/{submission.pk}/video.{video.extension}"
-    stored.append(_store(key, video.upload))
+    with video.path.open("rb") as handle:
+        stored.append(_store(key, File(handle, name=video.path.name)))
     asset = media_services.asset_create(
         title=f"{submission.lesson.title} · {submission.user_id}", created_by=submission.user
     )
     return media_services.asset_source_attach(
-        asset=asset, storage_key=key, original_name=video.original_name, size=video.upload.size
+        asset=asset,
+        storage_key=key,
+        original_name=video.original_name,
+        size=video.path.stat().st_size,
     )
 
 
@@ -347,8 +357,32 @@ def practical_submission_create(
             status=409,
         )
     _refuse_if_closed(enrolment=enrolment, lesson=lesson)
-    checked_photos, checked_video = _files_check(lesson=lesson, photos=photos, video=video)
+    with tempfile.TemporaryDirectory(prefix="jx-practical-") as folder:
+        checked_photos, checked_video = _files_check(
+            lesson=lesson, photos=photos, video=video, folder=Path(folder)
+        )
+        return _submission_save(
+            enrolment=enrolment,
+            lesson=lesson,
+            task=task,
+            note=note,
+            photos=checked_photos,
+            video=checked_video,
+        )
 
+
+def _submission_save(
+    *,
+    enrolment: Enrolment,
+    lesson: LessonPage,
+    task: dict,
+    note: str,
+    photos: list[_Photo],
+    video: _Video | None,
+) -> PracticalSubmission:
+    """Store the checked files and write the rows, the ledger fact and the
+    statement; files already stored are deleted when a later step fails."""
+    user = enrolment.user
     # One submission at a time per enrolment: the row lock orders concurrent ones.
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     _refuse_if_closed(enrolment=enrolment, lesson=lesson)
@@ -365,7 +399,7 @@ def practical_submission_create(
         with transaction.atomic():
             submission.save()
             rows = []
-            for position, photo in enumerate(checked_photos):
+            for position, photo in enumerate(photos):
                 key = f"practical/{submission.pk}/{position + 1}-{secrets.token_hex(6)}.jpg"
                 stored.append(_store(key, ContentFile(photo.data)))
                 rows.append(
@@ -380,17 +414,15 @@ def practical_submission_create(
                     )
                 )
             PracticalPhoto.objects.bulk_create(rows)
-            if checked_video is not None:
-                submission.video = _video_store(
-                    submission=submission, video=checked_video, stored=stored
-                )
+            if video is not None:
+                submission.video = _video_store(submission=submission, video=video, stored=stored)
                 submission.save(update_fields=["video"])
             _record(
                 submission=submission,
                 kind="progress.practical.submitted",
                 actor_id=user.pk,
                 facts={
-                    "photos": [photo.sha256 for photo in checked_photos],
+                    "photos": [photo.sha256 for photo in photos],
                     "video": str(submission.video_id) if submission.video_id else None,
                 },
                 statement=partial(platform.practical_submitted, when=submission.submitted_at),

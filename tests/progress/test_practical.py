@@ -5,6 +5,8 @@ fresh local MEDIA_ROOT), videos through real ffmpeg."""
 
 import hashlib
 import io
+import json
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -359,12 +361,35 @@ def test_only_enrolled_workers_submit(local_media, worker, course, task_lesson, 
 # --- a short video ----------------------------------------------------------------------
 
 
-def test_video_is_processed_by_the_media_pipeline(
+def phone_video(tmp_path):
+    """A 1 s portrait phone video (rotated 90°) that carries the GPS position
+    where it was filmed and the phone's make."""
+    plain = clips.video(tmp_path / "plain.mp4", seconds=1, width=160, height=120, rotate=90)
+    path = tmp_path / "weld.mp4"
+    clips._run(
+        "-i", str(plain), "-c", "copy", "-metadata", "location=+26.0750+119.3000/",
+        "-metadata", "make=HUAWEI", str(path),
+    )  # fmt: skip
+    assert format_tags(path)["location"] == "+26.0750+119.3000/"
+    return path
+
+
+def format_tags(path) -> dict:
+    """The container's metadata tags, as ffprobe reads them."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format_tags", "-of", "json", str(path)],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout)["format"].get("tags", {})
+
+
+def test_video_is_stripped_of_its_location_and_processed_by_the_media_pipeline(
     s3_bucket, tmp_path, worker, enrolment, task_lesson
 ):
-    """A short phone video becomes a VideoAsset whose source is in the bucket
-    and which real ffmpeg turns into a published HLS ladder."""
-    clip = clips.video(tmp_path / "weld.mp4", seconds=1, width=160, height=120)
+    """A short phone video becomes a VideoAsset whose source in the bucket is
+    a copy without metadata (no GPS position, still upright), and which real
+    ffmpeg turns into a published HLS ladder."""
+    clip = phone_video(tmp_path)
     video = SimpleUploadedFile("weld.mp4", clip.read_bytes(), "video/mp4")
     with TestCase.captureOnCommitCallbacks(execute=True):
         submission = submit(worker, task_lesson, photos=[], video=video)
@@ -372,9 +397,16 @@ def test_video_is_processed_by_the_media_pipeline(
     assert asset.source == f"practical/{submission.pk}/video.mp4"
     assert asset.status == VideoAsset.Status.READY
     assert asset.is_playable
+    assert asset.rotation == 90
     keys = bucket_keys(s3_bucket)
     assert asset.source in keys
     assert f"hls/{asset.pk}/{asset.published_version}/master.m3u8" in keys
+    client, bucket = s3_bucket
+    stored = tmp_path / "stored.mp4"
+    stored.write_bytes(client.get_object(Bucket=bucket, Key=asset.source)["Body"].read())
+    tags = format_tags(stored)
+    assert not {"location", "location-eng", "make"} & set(tags)
+    assert b"loci" not in stored.read_bytes()
     [fact] = facts("progress.practical.submitted")
     assert fact.payload["video"] == str(asset.pk)
 
