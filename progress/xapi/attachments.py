@@ -22,7 +22,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _
 
-from .validation import XAPIValidationError, media_type
+from .validation import XAPIValidationError, json_load, media_type
 
 HASH_HEADER = "X-Experience-API-Hash"
 # The SHA-2 functions by the length of their hex digest. 64 hex digits are
@@ -98,10 +98,7 @@ def multipart_parse(body: bytes, content_type: str) -> Multipart:
         raise XAPIValidationError(
             _("The first part of a multipart/mixed request must be application/json.")
         )
-    try:
-        document = json.loads(_octets(first).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise XAPIValidationError(_("The first part is not valid JSON.")) from None
+    document = json_load(_octets(first), invalid=_("The first part is not valid JSON."))
     found: dict[str, Part] = {}
     for number, part in enumerate(rest, start=2):
         found_part = _attachment_part(part, number)

@@ -112,6 +112,43 @@ class XAPIValidationError(ValueError):
         self.message = message
 
 
+class DuplicateProperty(ValueError):
+    """A JSON object names one property twice (→ ``json_load`` refuses it)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict:
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateProperty(key)
+        found[key] = value
+    return found
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(constant)
+
+
+def json_load(data: bytes, *, invalid: str) -> Any:
+    """Parse the UTF-8 JSON of a statement request, refusing an object that
+    uses a property twice ("A Statement MUST use each property no more than
+    one time", Data 2.2.s2.b2), which Python's parser would silently settle
+    by keeping the last, and the NaN and Infinity it would accept though JSON
+    has no such values. Any failure is ``XAPIValidationError``; ``invalid``
+    is the reason given for data that is not JSON at all."""
+    try:
+        return json.loads(
+            data.decode("utf-8"), object_pairs_hook=_unique_pairs, parse_constant=_not_json
+        )
+    except DuplicateProperty as error:
+        raise XAPIValidationError(
+            _("The property %(name)s is used more than once in one object.")
+            % {"name": error.args[0]}
+        ) from None
+    except (UnicodeDecodeError, ValueError):
+        raise XAPIValidationError(invalid) from None
+
+
 def _fail(message: str, path: str) -> None:
     raise XAPIValidationError(f"{path}: {message}" if path else message)
 
@@ -655,8 +692,10 @@ def jws_statement(data: bytes) -> dict:
             _("The JWS signature must use the algorithm RS256, RS384 or RS512.")
         )
     try:
-        payload = json.loads(payload_bytes.decode("utf-8"))
-    except ValueError:
+        payload = json_load(
+            payload_bytes, invalid=_("The JWS payload is not a valid JSON serialization.")
+        )
+    except XAPIValidationError:
         payload = None
     if not isinstance(payload, dict):
         raise XAPIValidationError(

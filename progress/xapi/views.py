@@ -13,7 +13,6 @@ browser's ambient credentials. No view here reads ``request.user``.
 from __future__ import annotations
 
 import io
-import json
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -31,7 +30,7 @@ from lms.exceptions import ApplicationError
 from . import selectors, services
 from .attachments import XAPIRequestTooLarge, multipart_build, multipart_parse
 from .auth import REALM, client_authority, client_from_request
-from .validation import XAPIValidationError, version_header_validate
+from .validation import XAPIValidationError, json_load, version_header_validate
 
 VERSION = "1.0.3"
 SUPPORTED_VERSIONS = ["1.0.3", "1.0.2", "1.0.1", "1.0.0"]
@@ -210,10 +209,7 @@ def _statement_body(request) -> tuple[object, dict]:
         raise XAPIValidationError(
             _("The request body must be application/json or multipart/mixed.")
         )
-    try:
-        return json.loads(request.body.decode("utf-8")), {}
-    except (UnicodeDecodeError, ValueError):
-        raise XAPIValidationError(_("The request body is not valid JSON.")) from None
+    return json_load(request.body, invalid=_("The request body is not valid JSON.")), {}
 
 
 def _body_limited(request) -> bytes:

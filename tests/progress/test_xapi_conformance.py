@@ -414,3 +414,61 @@ def test_about_lists_only_versions_the_suite_accepts(client):
     assert set(versions) <= {"0.9", "0.95", "1.0.0", "1.0.1", "1.0.2", "1.0.3"}
     head = client.head("/xapi/about")
     assert head.status_code == 200 and head.content == b""
+
+
+# --- each property once, and JSON only (Data 2.2.s2.b2) ----------------------------
+
+ONE = (
+    '{"actor": {"mbox": "mailto:xapi@adlnet.gov"},'
+    ' "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"},'
+    ' "object": {"id": "http://www.example.com/meetings/occurances/34534"}%s}'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (ONE % ', "id": "%s", "id": "%s"' % (uuid.uuid4(), uuid.uuid4()), "more than once"),
+        (
+            ONE.replace('"verb": {', '"verb": {"id": "http://example.com/v", ', 1),
+            "more than once",
+        ),
+        (ONE % ', "result": {"score": {"raw": NaN}}', "not valid JSON"),
+        (ONE % ', "result": {"score": {"raw": Infinity}}', "not valid JSON"),
+        ("[" + ONE % "" + ", " + ONE % ', "timestamp": 1, "timestamp": 2' + "]", "more than once"),
+    ],
+)
+def test_a_property_used_twice_or_a_non_json_number_is_400(client, lrs, body, reason):
+    """A Statement MUST use each property no more than one time: a body that
+    repeats one, at any depth or in any statement of a batch, is refused
+    rather than silently keeping the last value; so are NaN and Infinity,
+    which are not JSON. Nothing is stored."""
+    response = client.post(
+        "/xapi/statements",
+        data=body,
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **basic(),
+    )
+    assert response.status_code == 400, response.content
+    assert reason in response.json()["error"]
+    assert not XAPIStatement.objects.exists()
+
+
+def test_a_property_used_twice_in_a_multipart_statement_part_is_400(client, lrs):
+    boundary = "xapi-boundary"
+    body = (
+        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n"
+        + ONE % ', "version": "1.0.0", "version": "1.0.3"'
+        + f"\r\n--{boundary}--\r\n"
+    ).encode()
+    response = client.post(
+        "/xapi/statements",
+        data=body,
+        content_type=f"multipart/mixed; boundary={boundary}",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **basic(),
+    )
+    assert response.status_code == 400, response.content
+    assert "more than once" in response.json()["error"]
+    assert not XAPIStatement.objects.exists()
