@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.urls import reverse
-from PIL import ExifTags, Image
+from PIL import Image
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from courses.models import PracticalKinds, RubricCriterion
@@ -26,12 +26,14 @@ from tests.courses.conftest import staff_login
 from tests.courses.factories import ProviderFactory, instructor_create
 from tests.media_pipeline import clips
 from tests.media_pipeline import conftest as media_conftest
-from tests.progress import factories
+from tests.progress import factories, practical_factories
 from tests.progress.factories import worker_create
+from tests.progress.practical_factories import photo_bytes
 
 pytestmark = pytest.mark.django_db
 
 globals().update(factories.fixtures())  # provider, course, lessons, worker, instructor, …
+globals().update(practical_factories.fixtures())  # task_lesson
 # The media tests' storage: moto's S3 server over HTTP, or a fresh MEDIA_ROOT.
 globals().update(
     {
@@ -47,32 +49,6 @@ VERB = "http://adlnet.gov/expapi/verbs/"
 
 
 @pytest.fixture
-def task_lesson(course, make_lesson):
-    """A live lesson whose practical task takes up to 2 photos or a video,
-    with a rubric of 10 + 5 points and a pass mark of 60 %. The course asks
-    for study hours too, so that passing the task does not complete it."""
-    course.completion_min_study_hours = Decimal("1")
-    course.save(update_fields=["completion_min_study_hours"])
-    lesson = make_lesson(
-        parent=course,
-        title="平焊实操",
-        slug="arc-practical",
-        practical_enabled=True,
-        practical_instructions="在 6 mm 钢板上焊一条 100 mm 平焊缝，拍下焊缝正面。",
-        practical_kinds=PracticalKinds.PHOTO_OR_VIDEO,
-        practical_max_photos=2,
-        practical_pass_mark=60,
-    )
-    RubricCriterion.objects.create(
-        lesson=lesson, sort_order=0, title="焊缝成形", description="鱼鳞纹均匀", max_points=10
-    )
-    RubricCriterion.objects.create(
-        lesson=lesson, sort_order=1, title="无咬边", description="", max_points=5
-    )
-    return lesson
-
-
-@pytest.fixture
 def enrolment(worker, course):
     return services.enrolment_create(user=worker, course=course)
 
@@ -85,27 +61,6 @@ def other_instructor(db):
 
 def criterion_ids(lesson) -> list[int]:
     return list(lesson.rubric_criteria.order_by("sort_order").values_list("pk", flat=True))
-
-
-def photo_bytes(*, size=(40, 20), fmt="JPEG", gps=True) -> bytes:
-    """A photo as a phone takes it: EXIF with the camera, an orientation
-    (rotated 90°) and the GPS position of the workshop."""
-    image = Image.new("RGB", size, (200, 40, 30))
-    out = io.BytesIO()
-    if fmt == "JPEG":
-        exif = Image.Exif()
-        exif[ExifTags.Base.Make] = "HUAWEI"
-        exif[ExifTags.Base.Orientation] = 6
-        if gps:
-            location = exif.get_ifd(ExifTags.IFD.GPSInfo)
-            location[ExifTags.GPS.GPSLatitudeRef] = "N"
-            location[ExifTags.GPS.GPSLatitude] = (26.0, 4.0, 30.0)
-            location[ExifTags.GPS.GPSLongitudeRef] = "E"
-            location[ExifTags.GPS.GPSLongitude] = (119.0, 18.0, 0.0)
-        image.save(out, fmt, exif=exif)
-    else:
-        image.save(out, fmt)
-    return out.getvalue()
 
 
 def upload(name="weld.jpg", data=None, content_type="image/jpeg") -> SimpleUploadedFile:
