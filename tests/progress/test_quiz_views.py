@@ -4,6 +4,7 @@ submission, submitting the form, refusals with their status, the review."""
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -212,3 +213,42 @@ def test_the_question_statistics_page_opens_for_the_banks_instructors_only(
     response = client.get(url)
     assert response.status_code == 200
     assert "Discrimination" in response.content.decode()
+
+
+def test_opening_an_attempt_after_its_time_shows_the_closed_result(signed_in, quiz_lesson):
+    """The server keeps the time: an attempt whose deadline (and grace) has
+    passed is closed when it is opened, and the result says why."""
+    signed_in.post(start_url(quiz_lesson))
+    attempt = QuizAttempt.objects.get()
+    QuizAttempt.objects.filter(pk=attempt.pk).update(
+        started_at=attempt.started_at - timedelta(minutes=20),
+        deadline=attempt.deadline - timedelta(minutes=20),
+    )
+
+    response = signed_in.get(reverse("progress:quiz-attempt", args=[attempt.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("progress:quiz-result", args=[attempt.pk])
+    attempt.refresh_from_db()
+    assert (attempt.status, attempt.score) == ("expired", 0)
+    html = signed_in.get(response["Location"]).content.decode()
+    assert "no answers were credited" in html
+
+
+def test_a_malformed_numeric_answer_is_shown_again_with_the_reason(signed_in, exam_course):
+    """ "128A" in the numeric field: 400, the reason names the question, the
+    form comes back with what was typed, and nothing is stored."""
+    signed_in.post(reverse("progress:quiz-course", args=[exam_course.pk]))
+    attempt = QuizAttempt.objects.get()
+    numeric = attempt.questions.get(public_data__kind="numeric")
+
+    response = signed_in.post(
+        reverse("progress:quiz-attempt", args=[attempt.pk]), {f"q-{numeric.position}": "128A"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f"Question {numeric.position}: The answer must be a number." in html
+    assert 'value="128A"' in html
+    assert QuizAttempt.objects.get().status == "open"
+    assert not AttemptQuestion.objects.filter(answer__isnull=False).exists()
