@@ -100,6 +100,8 @@ def test_canonical_returns_the_lrs_definition_not_the_one_sent(post, get):
         ("zh-CN,zh;q=0.9,en;q=0.5", "zh-CN"),
         ("fr;q=0.2, zh-TW;q=0.5", "zh-CN"),
         ("fr", "en-US"),
+        ("zh-CN;q=0, en-GB;q=0.1", "en-GB"),
+        ("zh;q=0", "en-US"),
         ("", "en-US"),
         (None, "en-US"),
     ],

@@ -405,7 +405,8 @@ def _canonical(value, languages: list[str], key: str | None = None):
 
 
 def accept_languages(header: str) -> list[str]:
-    """The language ranges of an Accept-Language header, best first."""
+    """The language ranges of an Accept-Language header, best first; a range
+    with q=0 is "not acceptable" (RFC 9110 §12.4.2) and left out."""
     ranked = []
     for position, part in enumerate(header.split(",")):
         pieces = part.strip().split(";")
@@ -419,7 +420,8 @@ def accept_languages(header: str) -> list[str]:
                     quality = float(piece.strip()[2:])
                 except ValueError:
                     quality = 0.0
-        ranked.append((-quality, position, tag))
+        if quality > 0:
+            ranked.append((-quality, position, tag))
     return [tag for _q, _p, tag in sorted(ranked)]
 
 
