@@ -92,6 +92,14 @@ def _enrolment_for(*, user: User, quiz: Quiz, course: CoursePage, lesson: Lesson
             code="not_enrolled",
             status=403,
         )
+    if course.provider_id and quiz.provider_id != course.provider_id:
+        # The choosers offer only the provider's own quizzes; a page saved
+        # with another provider's quiz (a forged form) does not expose its banks.
+        raise _error(
+            _("This quiz belongs to another training provider. Please tell your instructor."),
+            code="quiz_foreign",
+            status=409,
+        )
     return enrolment
 
 

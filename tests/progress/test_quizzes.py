@@ -11,7 +11,7 @@ from django.utils import translation
 
 from courses.models import CoursePage, LessonPage, Question, Quiz
 from courses.selectors import lesson_course_get
-from courses.services import quiz_create
+from courses.services import question_bank_create, quiz_create
 from lms.exceptions import ApplicationError
 from lms.models import LedgerEntry
 from progress import selectors, services
@@ -155,6 +155,25 @@ def test_a_locked_lesson_refuses_its_quiz(worker, enrolment, lessons, section_qu
 
     LessonProgress.objects.create(enrolment=enrolment, lesson=lessons[0], completed_at=T0)
     assert start(worker, lessons[1]).number == 1
+
+
+def test_a_quiz_of_another_provider_attached_to_a_lesson_is_refused(
+    worker, enrolment, lessons, welder
+):
+    other = ProviderFactory(name="厦门技师学院", code="xm-jsxy")
+    other_bank = question_bank_create(
+        title="厦门题库", trade=welder, provider=other, questions=quiz_factories.SAFETY
+    )
+    foreign = quiz_create(
+        title="别人的测试", provider=other, draws=[{"bank": other_bank, "count": 1}]
+    )
+    LessonPage.objects.filter(pk=lessons[0].pk).update(quiz=foreign)
+    lessons[0].refresh_from_db()
+
+    error = refusal(start, user=worker, lesson=lessons[0])
+
+    assert (error.extra["code"], error.extra["status"]) == ("quiz_foreign", 409)
+    assert not QuizAttempt.objects.exists()
 
 
 def test_a_worker_not_enrolled_is_refused(worker, quiz_lesson, course):
