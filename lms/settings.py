@@ -481,6 +481,19 @@ CERTIFICATE_FONT_INDEX = env.int("CERTIFICATE_FONT_INDEX", default=0)
 PROGRESS_CHECKIN_ROTATE_SECONDS = env.int("PROGRESS_CHECKIN_ROTATE_SECONDS", default=10)
 
 # ------------------------------------------------------------------------------
+# --- Progress: practical tasks ---
+# ------------------------------------------------------------------------------
+# A worker's photos (each) and short video of their work: limits of what is
+# accepted. Photos are stored re-encoded (at most 2560 px), so far smaller.
+PROGRESS_PRACTICAL_MAX_PHOTO_BYTES = env.int(
+    "PROGRESS_PRACTICAL_MAX_PHOTO_BYTES", default=15 * 2**20
+)
+PROGRESS_PRACTICAL_MAX_VIDEO_BYTES = env.int(
+    "PROGRESS_PRACTICAL_MAX_VIDEO_BYTES", default=300 * 2**20
+)
+PROGRESS_PRACTICAL_MAX_VIDEO_SECONDS = env.int("PROGRESS_PRACTICAL_MAX_VIDEO_SECONDS", default=300)
+
+# ------------------------------------------------------------------------------
 # xAPI: the platform's own statements and their forwarding
 # ------------------------------------------------------------------------------
 # Workers are xAPI Agents with an account on this homePage, named by user id.

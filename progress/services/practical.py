@@ -69,9 +69,6 @@ LEDGER_CHAIN = "progress"
 # What phones' cameras and galleries give (HEIC is converted by the browser
 # when the file input asks for images).
 PHOTO_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "MPO": "JPEG"}
-DEFAULT_MAX_PHOTO_BYTES = 15 * 2**20
-DEFAULT_MAX_VIDEO_BYTES = 300 * 2**20
-DEFAULT_MAX_VIDEO_SECONDS = 300
 # Stored photos are scaled down to this longest side: enough to judge a weld
 # bead, and a phone's 50 MP original is not needed.
 PHOTO_MAX_SIDE = 2560
@@ -81,10 +78,6 @@ PHOTO_QUALITY = 85
 
 def _error(message: str, *, code: str, status: int = 400, **extra) -> ApplicationError:
     return ApplicationError(message, extra={"code": code, "status": status, **extra})
-
-
-def _setting(name: str, default: int) -> int:
-    return getattr(settings, name, default)
 
 
 def _mb(size: int) -> str:
@@ -111,7 +104,7 @@ class _Photo:
 def _photo_clean(upload: UploadedFile) -> _Photo:
     """Check one uploaded photo and re-encode it without metadata."""
     name = os.path.basename(upload.name or "")[:255]
-    limit = _setting("PROGRESS_PRACTICAL_MAX_PHOTO_BYTES", DEFAULT_MAX_PHOTO_BYTES)
+    limit = settings.PROGRESS_PRACTICAL_MAX_PHOTO_BYTES
     refused = _("“%(name)s” is not a photo we can read (JPEG, PNG or WebP), or it is damaged.")
     if not upload.size:
         raise _error(_("“%(name)s” is empty.") % {"name": name}, code="photo_empty")
@@ -167,7 +160,7 @@ def _video_clean(upload: UploadedFile, folder: Path) -> _Video:
     its streams into ``folder`` without the file's metadata (GPS position)."""
     name = os.path.basename(upload.name or "")[:255]
     extension = name.rpartition(".")[2].lower() if "." in name else ""
-    limit = _setting("PROGRESS_PRACTICAL_MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES)
+    limit = settings.PROGRESS_PRACTICAL_MAX_VIDEO_BYTES
     if extension not in VIDEO_EXTENSIONS:
         raise _error(
             _("“%(name)s” is not a video file. Allowed types: %(types)s.")
@@ -186,7 +179,7 @@ def _video_clean(upload: UploadedFile, folder: Path) -> _Video:
             out.write(chunk)
     try:
         facts = ffmpeg.probe(source)
-        longest = _setting("PROGRESS_PRACTICAL_MAX_VIDEO_SECONDS", DEFAULT_MAX_VIDEO_SECONDS)
+        longest = settings.PROGRESS_PRACTICAL_MAX_VIDEO_SECONDS
         if facts.duration > longest:
             raise _error(
                 _("The video is too long: at most %(minutes)s minutes.")
