@@ -19,6 +19,8 @@ ledger fact (``progress.``)   actor     verb                        object (type
 ``completed``                 worker    ``completed`` (+ ``passed``  course page (course)
                                         with a final exam's score)
 ``quiz_submitted``            worker    ``passed`` / ``failed``     quiz (assessment)
+``practical.submitted``       worker    ``attempted``               lesson's task (performance)
+``practical.graded``          worker    ``passed`` / ``failed``     lesson's task (performance)
 ============================  ========  ==========================  =====================
 
 Why these: ``registered`` is "officially enrolled"; ``exited`` is "intentionally
