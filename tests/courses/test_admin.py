@@ -47,6 +47,8 @@ def course_form(course, **changes) -> dict:
         "study_hours": str(course.study_hours),
         "provider": str(course.provider_id),
         "voucher_price": str(course.voucher_price),
+        "completion_coverage_percent": str(course.completion_coverage_percent),
+        "completion_min_study_hours": str(course.completion_min_study_hours),
         "instructors": [str(user.pk) for user in course.instructors.all()],
         "description": rich_text(course.description or ""),
         "comments": inline_formset([]),
@@ -195,6 +197,8 @@ def test_course_created_by_an_instructor_is_theirs(client_a, instructor_a, welde
                 "study_hours": "8",
                 "provider": str(provider.pk),
                 "voucher_price": "0",
+                "completion_coverage_percent": "90",
+                "completion_min_study_hours": "0",
                 "description": rich_text(""),
                 "comments": inline_formset([]),
             }
