@@ -15,10 +15,12 @@ from lms.models import LedgerEntry
 from progress import selectors, services
 from progress.models import Certificate, CourseCompletion, Enrolment
 from progress.xapi.models import XAPIStatement
+from tests.courses import conftest as courses_conftest
 from tests.progress import completion_factories
 from tests.progress.completion_factories import DURATION, complete, cover
 
 globals().update(completion_factories.fixtures())
+globals().update({"admin_user_client": courses_conftest.admin_user_client})
 
 pytestmark = pytest.mark.django_db
 
@@ -350,3 +352,26 @@ def test_unpublishing_a_lesson_not_studied_completes_the_course(
         "done": "1",
         "total": "1",
     }
+
+
+@pytest.mark.parametrize(("field", "value"), [("completion_coverage_percent", "101"),
+                                              ("completion_coverage_percent", "0"),
+                                              ("completion_min_study_hours", "-1")])  # fmt: skip
+def test_the_admin_refuses_a_rule_out_of_range(admin_user_client, video_course, field, value):
+    """The Completion panel refuses a coverage outside 1-100 % and negative
+    hours with the field's message; the course keeps its rule."""
+    from tests.courses.test_admin import course_form
+
+    response = admin_user_client.post(
+        f"/admin/pages/{video_course.pk}/edit/",
+        course_form(video_course, **{field: value, "action-publish": "1"}),
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert "The page could not be saved due to validation errors" in response.content.decode()
+    video_course.refresh_from_db()
+    assert (video_course.completion_coverage_percent, video_course.completion_min_study_hours) == (
+        90,
+        Decimal("0.0"),
+    )
+    assert not video_course.has_unpublished_changes
