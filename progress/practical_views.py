@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import LessonPage
 from lms.exceptions import ApplicationError
+from media_pipeline.selectors import asset_playback_get
 from progress import selectors, services
 
 
@@ -26,6 +27,9 @@ def lesson_page_context(*, request, lesson, course, context) -> None:
     )
     enrolment = access.enrolment if access.allowed else None
     view = selectors.practical_view_for(lesson=lesson, enrolment=enrolment)
+    for submission in view.submissions:  # the worker plays back their own video
+        submission.playback = asset_playback_get(asset=submission.video)
+    context["practical_videos"] = any(s.playback for s in view.submissions)
     context["practical"] = view
     context["practical_submit_url"] = reverse("progress:practical-submit", args=[lesson.pk])
 

@@ -27,6 +27,7 @@ __all__ = [
     "practical_photo_get_for",
     "practical_review_queue_for",
     "practical_submission_get_for_grader",
+    "practical_video_owned",
     "practical_view_for",
 ]
 
@@ -111,6 +112,11 @@ def practical_view_for(*, lesson: LessonPage, enrolment: Enrolment | None) -> Pr
             .order_by("-submitted_at")
         )
     return PracticalView(lesson=lesson, enrolment=enrolment, submissions=submissions)
+
+
+def practical_video_owned(*, user: User, asset_id: int) -> bool:
+    """Is the video ``asset_id`` one the user handed in for a practical task?"""
+    return PracticalSubmission.objects.filter(user=user, video_id=asset_id).exists()
 
 
 # --- graders --------------------------------------------------------------------

@@ -366,6 +366,29 @@ def test_video_is_stripped_of_its_location_and_processed_by_the_media_pipeline(
     assert fact.payload["video"] == str(asset.pk)
 
 
+def test_worker_plays_back_their_own_video_and_nobody_else_does(
+    local_media, tmp_path, worker, enrolment, task_lesson, enterprise, course
+):
+    """The lesson page plays the worker's processed video (its playlist is
+    served to them); another worker of the same course is refused (403)."""
+    clip = clips.video(tmp_path / "weld.mp4", seconds=1, width=160, height=120)
+    video = SimpleUploadedFile("weld.mp4", clip.read_bytes(), "video/mp4")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        submission = submit(worker, task_lesson, photos=[], video=video)
+    asset = VideoAsset.objects.get(pk=submission.video_id)
+    master = reverse(
+        "media_pipeline:hls",
+        kwargs={"asset_id": asset.pk, "version": asset.published_version, "name": "master.m3u8"},
+    )
+    html = worker_client(worker).get(task_lesson.url).content.decode()
+    assert f'data-hls-src="{master}"' in html
+    assert html.count("media_pipeline/player.js") == 1
+    assert worker_client(worker).get(master).status_code == 200
+    other = worker_create(organisation=enterprise)
+    services.enrolment_create(user=other, course=course)
+    assert worker_client(other).get(master).status_code == 403
+
+
 def test_a_file_that_is_not_a_video_is_refused(s3_bucket, worker, enrolment, task_lesson):
     video = SimpleUploadedFile("weld.mp4", b"\0\0\0 ftypisom not really a video", "video/mp4")
     with pytest.raises(ApplicationError) as caught:
