@@ -3,6 +3,7 @@ a question (the player's has no answers), and the snippet in the admin,
 scoped to the instructors of the owning provider."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -163,11 +164,15 @@ def test_the_option_rule_counts_correct_options_per_type():
 # --- The frozen views --------------------------------------------------------------
 
 
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def test_the_public_view_of_a_question_holds_no_answer(bank):
     """Given each type, what the player gets names no correct option, no
     numeric answer, no tolerance and no explanation."""
     for question in question_list(bank=bank):
         public = json.dumps(question_public_data(question), ensure_ascii=False)
+        public = UUID_TEXT.sub("", public)  # a random id may hold "128"
         assert "correct" not in public
         assert "explanation" not in public
         assert "answer" not in public
