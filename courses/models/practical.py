@@ -15,12 +15,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
 __all__ = [
     "PRACTICAL_MAX_PHOTOS",
     "PracticalKinds",
+    "PracticalTaskPageForm",
     "PracticalTaskFields",
     "RubricCriterion",
     "practical_task_panels",
@@ -37,8 +39,32 @@ class PracticalKinds(models.TextChoices):
     PHOTO_OR_VIDEO = "photo_or_video", _("Photos and/or a short video")
 
 
+class PracticalTaskPageForm(WagtailAdminPageForm):
+    """The lesson editor's form: a task needs at least one rubric criterion
+    (the inline rows are only known here, not in the model's ``clean``)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        formset = self.formsets.get("rubric_criteria")
+        if cleaned_data.get("practical_enabled") and formset is not None:
+            kept = [
+                form
+                for form in formset.forms
+                if form.is_valid() and form.cleaned_data and not formset._should_delete_form(form)
+            ]
+            if not kept:
+                self.add_error(
+                    "practical_enabled",
+                    _("Add at least one rubric criterion to grade the task by."),
+                )
+        return cleaned_data
+
+
 class PracticalTaskFields(models.Model):
-    """The practical task's own fields, mixed into ``LessonPage``."""
+    """The practical task's own fields, mixed into ``LessonPage`` (with its
+    editor form)."""
+
+    base_form_class = PracticalTaskPageForm
 
     practical_enabled = models.BooleanField(
         _("this lesson has a practical task"),

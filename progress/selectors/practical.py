@@ -44,9 +44,10 @@ class PracticalOutcomes:
 def practical_outcomes_for(*, enrolment) -> PracticalOutcomes:
     """How many of the course's live lessons have a practical task, and for
     how many of them this enrolment has a passing grade (two queries)."""
+    # A task without a rubric cannot be graded, so it does not count.
     lesson_ids = set(
         course_lesson_list(course=enrolment.course)
-        .filter(practical_enabled=True)
+        .filter(practical_enabled=True, rubric_criteria__isnull=False)
         .values_list("pk", flat=True)
     )
     if not lesson_ids:

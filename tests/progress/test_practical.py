@@ -540,7 +540,11 @@ def test_practical_outcomes_count_live_tasks_and_passes(
         practical_enabled=True, practical_instructions="立焊一条焊缝。",
     )  # fmt: skip
     RubricCriterion.objects.create(lesson=second, title="成形", max_points=10)
-    # A draft lesson's task does not count.
+    # A draft lesson's task does not count, nor a task without a rubric.
+    make_lesson(
+        parent=course, title="无评分标准", slug="no-rubric",
+        practical_enabled=True, practical_instructions="…",
+    )  # fmt: skip
     make_lesson(
         parent=course, title="草稿", slug="draft", publish=False,
         practical_enabled=True, practical_instructions="…",
@@ -730,14 +734,24 @@ def test_instructor_writes_the_task_and_rubric_in_the_lesson_editor(
     url = reverse("wagtailadmin_pages:edit", args=[lesson.pk])
     assert "Practical task" in client.get(url).content.decode()
 
-    refused = client.post(url, lesson_form(lesson, practical_enabled="on"))
-    assert refused.status_code == 200
-    assert "Describe the task for the worker." in refused.content.decode()
-
     criteria = [
         {"title": "焊缝宽度", "description": "8-10 mm", "max_points": "10"},
         {"title": "无气孔", "description": "", "max_points": "5"},
     ]
+    refused = client.post(
+        url,
+        lesson_form(lesson, practical_enabled="on", rubric_criteria=inline_formset(criteria)),
+    )
+    assert refused.status_code == 200
+    assert "Describe the task for the worker." in refused.content.decode()
+    refused = client.post(
+        url, lesson_form(lesson, practical_enabled="on", practical_instructions="焊一条焊缝。")
+    )
+    assert refused.status_code == 200
+    assert "Add at least one rubric criterion to grade the task by." in refused.content.decode()
+    lesson.refresh_from_db()
+    assert not lesson.get_latest_revision_as_object().practical_enabled
+
     response = client.post(
         url,
         lesson_form(
