@@ -6,16 +6,17 @@ lesson coverage is met from the start."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from courses.models import PracticalKinds, RubricCriterion
 from progress import selectors, services
 from progress.models import Certificate, CourseCompletion, Enrolment
 from progress.xapi.models import XAPIStatement
 from progress.xapi.services.outbox import page_activity
 from tests.media_pipeline import conftest as media_conftest
-from tests.progress import quiz_factories
+from tests.progress import practical_factories, quiz_factories
+from tests.progress.practical_factories import photo_bytes
 from tests.progress.quiz_factories import right_answers
 
 globals().update(quiz_factories.fixtures())
+globals().update(practical_factories.fixtures())
 globals().update({"local_media": media_conftest.local_media})
 
 pytestmark = pytest.mark.django_db
@@ -84,47 +85,29 @@ def test_the_final_exam_must_be_passed_and_its_score_is_on_the_certificate(
     assert subject["result"][0]["value"] == "100.00"
 
 
-@pytest.fixture
-def task_lesson(course, make_lesson):
-    lesson = make_lesson(
-        parent=course,
-        title="平焊实操",
-        slug="arc-practical",
-        practical_enabled=True,
-        practical_instructions="在 6 mm 钢板上焊一条 100 mm 平焊缝，拍下焊缝正面。",
-        practical_kinds=PracticalKinds.PHOTO_OR_VIDEO,
-        practical_max_photos=2,
-        practical_pass_mark=60,
-    )
-    RubricCriterion.objects.create(
-        lesson=lesson, sort_order=0, title="焊缝成形", description="鱼鳞纹均匀", max_points=10
-    )
-    return lesson
-
-
 def photo() -> SimpleUploadedFile:
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (40, 20), (200, 40, 30)).save(out, "JPEG")
-    return SimpleUploadedFile("weld.jpg", out.getvalue(), "image/jpeg")
+    return SimpleUploadedFile("weld.jpg", photo_bytes(), "image/jpeg")
 
 
-def test_practical_tasks_must_be_passed(local_media, worker, enrolment, task_lesson, instructor):
+def test_practical_tasks_must_be_passed(
+    local_media, worker, course, enrolment, task_lesson, instructor
+):
+    # The fixture asks for study hours too; here the task is the last criterion.
+    type(course).objects.filter(pk=course.pk).update(completion_min_study_hours=0)
     assert criteria(enrolment)["practical"] == (False, "0", "1")
-    criterion = task_lesson.rubric_criteria.get()
+    ids = list(task_lesson.rubric_criteria.order_by("sort_order").values_list("pk", flat=True))
 
     first = services.practical_submission_create(user=worker, lesson=task_lesson, photos=[photo()])
     services.practical_submission_grade(
-        submission=first, actor=instructor, scores={criterion.pk: 3}, comment="焊缝不连续"
-    )
+        submission=first, actor=instructor, scores=dict(zip(ids, [3, 2], strict=True)),
+        comment="焊缝不连续",
+    )  # fmt: skip
     assert status_of(enrolment) == Enrolment.Status.ACTIVE
+    assert criteria(enrolment)["practical"] == (False, "0", "1")
 
     second = services.practical_submission_create(user=worker, lesson=task_lesson, photos=[photo()])
     services.practical_submission_grade(
-        submission=second, actor=instructor, scores={criterion.pk: 9}
+        submission=second, actor=instructor, scores=dict(zip(ids, [9, 4], strict=True))
     )
     assert status_of(enrolment) == Enrolment.Status.COMPLETED
     assert Certificate.objects.filter(enrolment=enrolment).exists()
