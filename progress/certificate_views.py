@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from lms.models import Organisation
 from progress import credentials, selectors
 from progress.certificate_pdf import certificate_pdf_render
 from progress.xapi import platform
@@ -76,14 +75,8 @@ def credential_keys(request):
 @require_GET
 def issuer_profile(request, key: str):
     """``/verify/issuers/<provider id>/``: an Open Badges issuer Profile."""
-    if key == "platform":
-        name = platform.PLATFORM
-    elif key.isdigit():
-        organisation = Organisation.objects.filter(pk=int(key)).only("name").first()
-        if organisation is None:
-            raise Http404
-        name = organisation.name
-    else:
+    name = selectors.certificate_issuer_name(key=key, platform_name=platform.PLATFORM)
+    if name is None:
         raise Http404
     profile = {
         "@context": credentials.CONTEXTS,
@@ -91,7 +84,6 @@ def issuer_profile(request, key: str):
         "type": ["Profile"],
         "name": name,
         "url": platform.site_url("/"),
-        "verificationMethod": platform.site_url(credentials.KEYS_PATH),
     }
     return JsonResponse(profile, json_dumps_params={"ensure_ascii": False})
 

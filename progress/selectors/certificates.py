@@ -7,11 +7,13 @@ import re
 
 from django.db.models import QuerySet
 
+from lms.models import Organisation
 from progress.models import Certificate
 
 __all__ = [
     "certificate_code_normalise",
     "certificate_for_enrolment",
+    "certificate_issuer_name",
     "certificate_get_by_code",
     "certificate_get_for_owner",
     "certificate_list",
@@ -56,3 +58,13 @@ def certificate_for_enrolment(*, enrolment) -> Certificate | None:
 def certificate_list() -> QuerySet[Certificate]:
     """Every certificate, newest first (the admin listing)."""
     return Certificate.objects.select_related("enrolment", "revoked_by").order_by("-issued_at")
+
+
+def certificate_issuer_name(*, key: str, platform_name: str) -> str | None:
+    """The name of an issuer profile's organisation: ``key`` is a training
+    provider's id, or "platform" for certificates of courses without one."""
+    if key == "platform":
+        return platform_name
+    if not key.isdigit():
+        return None
+    return Organisation.objects.filter(pk=int(key)).values_list("name", flat=True).first()
