@@ -647,6 +647,8 @@ def test_review_queue_and_grading_page(
 ):
     submission = submit(worker, task_lesson)
     staff_login(client, instructor)
+    # The admin menu has the queue.
+    assert reverse("progress_practical:queue") in client.get("/admin/").content.decode()
     queue = client.get(reverse("progress_practical:queue"))
     assert queue.status_code == 200
     review_url = reverse("progress_practical:review", args=[submission.pk])
@@ -694,6 +696,7 @@ def test_another_providers_instructor_sees_nothing(
 def test_review_queue_is_for_instructors(client, worker, union):
     auditor = factories.staff_create(organisation=union, role="auditor")
     staff_login(client, auditor)
+    assert reverse("progress_practical:queue") not in client.get("/admin/").content.decode()
     response = client.get(reverse("progress_practical:queue"))
     # Wagtail answers a refused admin page with a redirect to the dashboard.
     assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
