@@ -545,6 +545,7 @@ def practical_submission_grade(
             passed=passed,
             raw=total,
             maximum=maximum,
+            instructor_id=actor.pk,
             when=submission.graded_at,
         ),
     )

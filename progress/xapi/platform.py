@@ -388,10 +388,13 @@ def practical_submitted(
 
 def practical_graded(
     *, user_id: int, enrolment_id, task: dict, lesson: dict, course: dict | None,
-    passed: bool, raw: int, maximum: int, when: dt.datetime,
+    passed: bool, raw: int, maximum: int, instructor_id: int, when: dt.datetime,
 ) -> dict:  # fmt: skip
-    """``progress.practical.graded``: an instructor graded the submission
-    against the rubric: ``passed`` or ``failed`` with the points as score."""
+    """``progress.practical.graded``: an instructor (``context.instructor``)
+    graded the submission against the rubric: ``passed`` or ``failed`` with
+    the points as score."""
+    context = _context(registration=enrolment_id, parent=lesson, grouping=course)
+    context["instructor"] = worker_agent(instructor_id)
     return _statement(
         actor=worker_agent(user_id),
         verb_id=ADL_VERB + ("passed" if passed else "failed"),
@@ -407,5 +410,5 @@ def practical_graded(
             "success": passed,
             "completion": True,
         },
-        context=_context(registration=enrolment_id, parent=lesson, grouping=course),
+        context=context,
     )

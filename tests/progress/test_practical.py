@@ -432,6 +432,7 @@ def test_grade_passes_and_records_ledger_xapi(
         "success": True,
         "completion": True,
     }
+    assert statement.data["context"]["instructor"]["account"]["name"] == str(instructor.pk)
 
 
 def test_grade_fails_below_the_pass_mark(local_media, worker, enrolment, task_lesson, instructor):
