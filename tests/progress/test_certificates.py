@@ -359,3 +359,21 @@ def test_the_demo_worker_holds_a_certificate(
     assert f"/verify/{certificate.code}/" in out.getvalue()
     assert CreditedInterval.objects.filter(user=certificate.enrolment.user).exists()
     assert english().get(reverse("verify:detail", args=[certificate.code])).status_code == 200
+
+
+def test_a_course_without_a_provider_is_issued_by_the_platform(make_course, welder, worker):
+    """No training provider (the column allows it, for courses made before
+    providers): the platform issues it, with its own profile."""
+    course = make_course(parent=welder, title="安全生产常识", slug="safety")
+    type(course).objects.filter(pk=course.pk).update(provider=None)
+    course.refresh_from_db()
+    enrolment = services.enrolment_create(user=worker, course=course)
+    assert complete(enrolment) is True
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    assert certificate.issuer_name == "Jiangxue"
+    issuer = certificate.credential["issuer"]
+    assert urlparse(issuer["id"]).path == reverse("verify:issuer", args=["platform"])
+    assert Client().get(urlparse(issuer["id"]).path).json()["name"] == "Jiangxue"
+    assert credentials.credential_verify(
+        certificate.credential, keys=credentials.verification_keys()
+    )
