@@ -423,8 +423,6 @@ PROGRESS_HIDDEN_GRACE_SECONDS = 15
 # Presence prompts (防挂机) come at a random moment in this range (s) of play.
 PROGRESS_PROMPT_MIN_SECONDS = env.int("PROGRESS_PROMPT_MIN_SECONDS", default=300)
 PROGRESS_PROMPT_MAX_SECONDS = env.int("PROGRESS_PROMPT_MAX_SECONDS", default=900)
-# A lesson counts as completed when this share of its video was credited.
-PROGRESS_COMPLETION_RATIO = 0.95
 # A session silent this long (s) gets its summary written to the ledger.
 PROGRESS_SESSION_IDLE_SECONDS = 600
 

@@ -307,8 +307,11 @@ def heartbeats_fold(*, events: list[tuple[str, object]]) -> None:
         by_session[session_id].append(event)
     sessions = {
         str(s.pk): s
-        for s in PlaySession.objects.select_for_update()
+        for s in PlaySession.objects.select_for_update(of=("self",))
         .filter(pk__in=list(by_session))
+        # A lesson is done at the coverage its course's completion rule asks
+        # for, so "done" on the course page and the rule never disagree.
+        .annotate(done_percent=F("enrolment__course__completion_coverage_percent"))
         .order_by("pk")
     }
     for missing in set(by_session) - set(sessions):
@@ -620,9 +623,8 @@ def _update_progress(row: LessonProgress, session, state: State, credits: list[C
         before = row.study_seconds
         row.study_seconds = min(row.duration, before + study)
         gained = row.study_seconds - before
-        if (
-            row.completed_at is None
-            and row.covered_seconds >= settings.PROGRESS_COMPLETION_RATIO * row.duration
+        if row.completed_at is None and 100 * row.covered_seconds >= (
+            session.done_percent * row.duration
         ):
             row.completed_at = timezone.now()
         return gained

@@ -317,6 +317,39 @@ def test_the_flusher_leaves_a_course_open_below_the_threshold(enrolment, video_l
     assert not CourseCompletion.objects.exists()
 
 
+
+@pytest.mark.parametrize("threshold, done", [(60, True), (62, False)])
+def test_a_lesson_is_done_at_the_coverage_its_course_asks_for(
+    enrolment, video_course, video_lessons, threshold, done
+):
+    """The lesson's "done" (which unlocks the next lesson) and the course's
+    coverage criterion use one threshold: the course's."""
+    from progress.crediting import Beat
+    from progress.models import LessonProgress
+    from progress.selectors import course_enrolment_state_get
+
+    video_course.completion_coverage_percent = threshold
+    video_course.save()
+    lesson = video_lessons[0]
+    cover(enrolment, lesson, 59)
+    start = services.play_session_start(
+        user=enrolment.user, lesson=lesson, enrolment=enrolment, duration=DURATION
+    )
+    now = time.time()
+    events = [
+        (str(start.session.pk), Beat(seq=1, at=now, position=59.0, rate=1.0, playing=True,
+                                     visible=True, event="play")),
+        (str(start.session.pk), Beat(seq=2, at=now + 2, position=61.0, rate=1.0, playing=True,
+                                     visible=True, event="tick")),
+    ]  # fmt: skip
+    services.heartbeats_fold(events=events)
+
+    row = LessonProgress.objects.get(enrolment=enrolment, lesson=lesson)
+    assert row.covered_seconds == pytest.approx(61.0)
+    assert (row.completed_at is not None) is done
+    state = course_enrolment_state_get(user=enrolment.user, course=video_course)
+    assert state.lessons[lesson.pk].completed is done
+
 # --- Publishing the course or its lessons --------------------------------------------
 
 
