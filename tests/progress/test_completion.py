@@ -317,7 +317,6 @@ def test_the_flusher_leaves_a_course_open_below_the_threshold(enrolment, video_l
     assert not CourseCompletion.objects.exists()
 
 
-
 @pytest.mark.parametrize("threshold, done", [(60, True), (62, False)])
 def test_a_lesson_is_done_at_the_coverage_its_course_asks_for(
     enrolment, video_course, video_lessons, threshold, done
@@ -349,6 +348,7 @@ def test_a_lesson_is_done_at_the_coverage_its_course_asks_for(
     assert (row.completed_at is not None) is done
     state = course_enrolment_state_get(user=enrolment.user, course=video_course)
     assert state.lessons[lesson.pk].completed is done
+
 
 # --- Publishing the course or its lessons --------------------------------------------
 
