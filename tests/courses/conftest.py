@@ -76,10 +76,18 @@ def make_lesson():
     return LessonPageFactory
 
 
-def staff_login(client, user) -> None:
+def staff_login(client, user, *, language: str | None = None) -> None:
     """Sign ``user`` in with a TOTP authenticator set up: staff without one are
-    sent to the TOTP activation page by lms.middleware.StaffMFARequiredMiddleware."""
+    sent to the TOTP activation page by lms.middleware.StaffMFARequiredMiddleware.
+    ``language``: the admin language the user chose (Wagtail's default is the
+    site's, Chinese)."""
     TOTP.activate(user, generate_totp_secret())
+    if language:
+        from wagtail.users.models import UserProfile
+
+        profile = UserProfile.get_for_user(user)
+        profile.preferred_language = language
+        profile.save()
     client.force_login(user)
 
 

@@ -64,7 +64,7 @@ def _add_url():
 
 
 def test_an_instructor_creates_a_quiz_with_its_draws(client, bank, provider, instructor_a):
-    staff_login(client, instructor_a)
+    staff_login(client, instructor_a, language="en")
     data = _add_form(provider=provider, draws=[{"bank": bank, "category": "安全", "count": 3}])
 
     response = client.post(_add_url(), data)
@@ -78,7 +78,7 @@ def test_an_instructor_creates_a_quiz_with_its_draws(client, bank, provider, ins
 def test_a_draw_larger_than_the_bank_is_refused_and_nothing_saved(
     client, bank, provider, instructor_a
 ):
-    staff_login(client, instructor_a)
+    staff_login(client, instructor_a, language="en")
     data = _add_form(
         provider=provider, draws=[{"bank": bank, "category": "安全", "difficulty": 1, "count": 9}]
     )
@@ -99,7 +99,7 @@ def test_a_draw_from_another_providers_bank_is_refused(
     other_bank = question_bank_create(
         title="厦门题库", trade=welder, provider=other, questions=SAFETY
     )
-    staff_login(client, instructor_a)
+    staff_login(client, instructor_a, language="en")
 
     response = client.post(
         _add_url(), _add_form(provider=provider, draws=[{"bank": other_bank, "count": 1}])
@@ -121,7 +121,7 @@ def test_the_quiz_listing_shows_the_instructors_provider_only(
     theirs = quiz_create(
         title="他们的测试", provider=other, draws=[{"bank": other_bank, "count": 1}]
     )
-    staff_login(client, instructor_a)
+    staff_login(client, instructor_a, language="en")
 
     listing = client.get(reverse(Quiz.snippet_viewset.get_url_name("list"))).content.decode()
     edit = client.get(reverse(Quiz.snippet_viewset.get_url_name("edit"), args=[theirs.pk]))

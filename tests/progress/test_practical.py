@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
@@ -120,11 +121,12 @@ def test_task_needs_instructions(task_lesson):
     from django.core.exceptions import ValidationError
 
     task_lesson.practical_instructions = "  "
-    with pytest.raises(ValidationError) as caught:
-        task_lesson.full_clean()
-    assert caught.value.message_dict["practical_instructions"] == [
-        "Describe the task for the worker."
-    ]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            task_lesson.full_clean()
+        assert caught.value.message_dict["practical_instructions"] == [
+            "Describe the task for the worker."
+        ]
 
 
 # --- submitting photos -------------------------------------------------------------------
@@ -734,7 +736,7 @@ def test_instructor_writes_the_task_and_rubric_in_the_lesson_editor(
     course.instructors.set([instructor])
     course.save_revision().publish()
     lesson = lessons[2]
-    staff_login(client, instructor)
+    staff_login(client, instructor, language="en")
     url = reverse("wagtailadmin_pages:edit", args=[lesson.pk])
     assert "Practical task" in client.get(url).content.decode()
 

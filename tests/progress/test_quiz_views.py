@@ -26,7 +26,10 @@ LEAKS = ("is_correct", "answer_value", "tolerance", "explanation", "statement_is
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(client):
+    """The assertions read English: the test code's messages and the pages'
+    (which a browser without Accept-Language gets in Chinese)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     with translation.override("en"):
         yield
 
