@@ -14,13 +14,18 @@ def setup_django(*, fresh: bool = False) -> None:
     """Create the benchmark database (anew if ``fresh``), set Django up, migrate."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    from urllib.parse import urlparse
+
     import psycopg
 
+    # The bench's own database: DATABASE_URL's (a bench may set its own), else
+    # jiangxue_bench.
+    name = urlparse(os.environ.get("DATABASE_URL", "")).path.lstrip("/") or "jiangxue_bench"
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
         if fresh:
-            c.execute("DROP DATABASE IF EXISTS jiangxue_bench WITH (FORCE)")
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = 'jiangxue_bench'").fetchone():
-            c.execute("CREATE DATABASE jiangxue_bench")
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            c.execute(f'CREATE DATABASE "{name}"')
     import django
 
     django.setup()

@@ -15,7 +15,8 @@ the stream into PostgreSQL, timed.
         [--seconds 15] [--connections 32] [--config gthread:2x8 gthread:4x4 sync:4 ...]
 
 Needs wrk (``apt-get install wrk``), PostgreSQL on 127.0.0.1:5432 and Redis
-on 127.0.0.1:6379; uses database ``jiangxue_bench`` and Redis db 5 (flushed).
+on 127.0.0.1:6379; uses database ``jiangxue_bench_heartbeats`` (created anew
+each run) and Redis db 5 (flushed).
 """
 
 import argparse
@@ -44,6 +45,7 @@ SEQ_STEP = 10_000_000  # each wrk run counts sequence numbers from its own base
 # during the run (they would answer 200 with a prompt instead of 204).
 BENCH_ENV = {
     "DJANGO_SETTINGS_MODULE": "bench.settings_heartbeats",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/jiangxue_bench_heartbeats",
     "REDIS_URL": REDIS_URL,
     "PROGRESS_REDIS_URL": REDIS_URL,
     "PROGRESS_FLUSH_INLINE": "0",
@@ -61,7 +63,9 @@ def setup_django() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
     from common import setup_django as common_setup
 
-    common_setup()
+    # A fresh database each run: credited intervals left by earlier runs slow
+    # the flusher (30 % after a few runs), and runs must be comparable.
+    common_setup(fresh=True)
 
 
 def ensure_lesson():
