@@ -195,9 +195,7 @@ class CourseExamAttemptsView(APIView):
     )
     def post(self, request, course_id: int):
         course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
-        quiz = (
-            Quiz.objects.filter(pk=course.final_exam_id).first() if course.final_exam_id else None
-        )
+        quiz = selectors.course_final_exam_get(course=course)
         if quiz is None:
             raise Http404
         return _start(request, quiz=quiz, course=course, lesson=None)

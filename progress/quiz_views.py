@@ -92,7 +92,7 @@ def quiz_lesson(request, lesson_id: int):
 def quiz_course(request, course_id: int):
     """A course's final exam: GET shows the rules, POST starts (or resumes)."""
     course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
-    quiz = Quiz.objects.filter(pk=course.final_exam_id).first() if course.final_exam_id else None
+    quiz = selectors.course_final_exam_get(course=course)
     if quiz is None:
         raise Http404
     return _start_page(request, quiz=quiz, course=course, lesson=None)

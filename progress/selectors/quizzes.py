@@ -33,6 +33,7 @@ __all__ = [
     "attempt_public_questions",
     "attempt_review_get",
     "counting_attempt",
+    "course_final_exam_get",
     "lesson_quiz_get",
     "quiz_outcomes_for",
     "quiz_start_refusal",
@@ -206,6 +207,13 @@ def lesson_quiz_get(*, lesson: LessonPage) -> Quiz | None:
     if lesson.quiz_id is None:
         return None
     return Quiz.objects.filter(pk=lesson.quiz_id).first()
+
+
+def course_final_exam_get(*, course: CoursePage) -> Quiz | None:
+    """The final exam of a live course, or None."""
+    if course.final_exam_id is None:
+        return None
+    return Quiz.objects.filter(pk=course.final_exam_id).first()
 
 
 def quiz_state_for(
